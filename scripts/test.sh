@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test against real PostgreSQL servers that the test suite starts itself.
+# Installs what is missing on Debian (PostgreSQL, Graphviz, ShellCheck); elsewhere says what to install.
+#   scripts/test.sh          the default suite (CI runs this)
+#   scripts/test.sh --long   also the slow tests (older server versions, long concurrency runs)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib/common.sh
+source "$root/scripts/lib/common.sh"
+
+long=false
+for arg in "$@"; do
+  case "$arg" in
+    --long) long=true ;;
+    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument: $arg (try --help)" ;;
+  esac
+done
+
+require_java
+require_postgres
+# Optional tools some tests use when present: dot (plan explain --graph), shellcheck (restore.sh).
+command -v dot >/dev/null 2>&1 || apt_install graphviz || echo "note: Graphviz not installed; DOT syntax tests are skipped" >&2
+command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck || echo "note: ShellCheck not installed; restore.sh lint test is skipped" >&2
+
+PGBIN=$(pg_bindir)
+export PGBIN
+say "running the tests (PostgreSQL from $PGBIN)"
+cd "$root"
+exec ./mvnw -B verify -Dpgsubset.long="$long"

@@ -1,0 +1,53 @@
+package io.pgsubset.catalog;
+
+import io.pgsubset.sql.Ident;
+
+import java.util.Comparator;
+import java.util.Objects;
+
+/** A schema-qualified relation name, kept raw (as stored in the catalog); quoted only when rendered. */
+public record QualifiedName(String schema, String name) implements Comparable<QualifiedName> {
+    private static final Comparator<QualifiedName> ORDER =
+            Comparator.comparing(QualifiedName::schema).thenComparing(QualifiedName::name);
+
+    public QualifiedName {
+        Objects.requireNonNull(schema, "schema");
+        Objects.requireNonNull(name, "name");
+    }
+
+    /** The name as SQL: both parts always quoted. */
+    public String sql() {
+        return Ident.quote(this);
+    }
+
+    /** The name for people: quoted only where SQL would need it, like regclass output. */
+    public String display() {
+        return displayPart(schema) + "." + displayPart(name);
+    }
+
+    /** A name safe as a file name part: the display name with '/' and NUL-like characters replaced. */
+    public String fileStem() {
+        StringBuilder sb = new StringBuilder();
+        for (char c : (schema + "." + name).toCharArray()) {
+            sb.append(c == '/' || c == '\\' || c < 32 ? '_' : c);
+        }
+        return sb.toString();
+    }
+
+    static String displayPart(String part) {
+        if (part.matches("[a-z_][a-z0-9_$]*") && !SqlKeywords.isReserved(part)) {
+            return part;
+        }
+        return Ident.quote(part);
+    }
+
+    @Override
+    public int compareTo(QualifiedName o) {
+        return ORDER.compare(this, o);
+    }
+
+    @Override
+    public String toString() {
+        return display();
+    }
+}

@@ -1,0 +1,38 @@
+package io.pgsubset.cli;
+
+import io.pgsubset.connect.ConnectionOptions;
+import io.pgsubset.connect.ConnectionTarget;
+import io.pgsubset.connect.Connector;
+import picocli.CommandLine.Option;
+
+import java.util.Optional;
+
+/** The libpq connection flags, as pg_dump and psql spell them. */
+public final class ConnectionMixin {
+    @Option(names = {"-h", "--host"}, paramLabel = "HOST", description = "Database server host (default: PGHOST or localhost).")
+    String host;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "Database server port (default: PGPORT or 5432).")
+    Integer port;
+
+    @Option(names = {"-U", "--username"}, paramLabel = "USER", description = "Database user (default: PGUSER or the OS user).")
+    String user;
+
+    @Option(names = {"-d", "--dbname"}, paramLabel = "DBNAME",
+            description = "Database name, or a postgresql:// URI or key=value connection string (default: PGDATABASE).")
+    String dbname;
+
+    @Option(names = {"-w", "--no-password"}, description = "Never prompt for a password.")
+    boolean noPassword;
+
+    public ConnectionOptions options() {
+        return new ConnectionOptions(Optional.ofNullable(host), Optional.ofNullable(port), Optional.ofNullable(user),
+                Optional.ofNullable(dbname), noPassword);
+    }
+
+    /** Resolves the target from these flags and the environment, prompting for a password if needed. */
+    public Connector connector(CliContext ctx) {
+        ConnectionTarget target = ConnectionTarget.resolve(options(), ctx.env());
+        return new Connector(target).withPromptedPasswordIfNeeded(noPassword);
+    }
+}

@@ -1,0 +1,110 @@
+package io.pgsubset.cli;
+
+import io.pgsubset.error.PgsubsetException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IFactory;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** The command line: parses, dispatches to one small command class, maps failures to exit codes. */
+@Command(name = "pgsubset", sortOptions = false, versionProvider = Main.Version.class,
+        description = "Clone a PostgreSQL database as a consistent, foreign-key-complete subset.",
+        subcommands = {SizesCommand.class})
+public final class Main implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    StandardOptions standard;
+
+    Main(CliContext ctx) {
+        this.standard = new StandardOptions(ctx);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        System.exit(run(args, out, err, System.getenv()));
+    }
+
+    /** Runs one command line; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+        CliContext ctx = new CliContext(out, err, env);
+        CommandLine cli = new CommandLine(Main.class, new ContextFactory(ctx));
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler(new FailureHandler(ctx));
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        int code = cli.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** One line per failure; the stack trace only with --verbose. */
+    private record FailureHandler(CliContext ctx) implements IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
+            PrintWriter err = ctx.err();
+            if (ex instanceof PgsubsetException pe) {
+                err.println("pgsubset: error: " + pe.getMessage());
+                if (ctx.verbose()) {
+                    pe.printStackTrace(err);
+                }
+                err.flush();
+                return pe.exitCode();
+            }
+            err.println("pgsubset: error: " + describe(ex));
+            if (ctx.verbose()) {
+                ex.printStackTrace(err);
+            } else {
+                err.println("pgsubset: run again with --verbose for details");
+            }
+            err.flush();
+            return PgsubsetException.RUNTIME;
+        }
+
+        private static String describe(Throwable ex) {
+            String msg = ex.getMessage();
+            return msg == null || msg.isBlank() ? ex.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg);
+        }
+    }
+
+    /** Builds commands and mixins with the shared context; falls back to picocli's default factory. */
+    private record ContextFactory(CliContext ctx) implements IFactory {
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            try {
+                Constructor<K> c = cls.getDeclaredConstructor(CliContext.class);
+                c.setAccessible(true);
+                return c.newInstance(ctx);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(cls);
+            }
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"pgsubset " + (v == null ? "development build" : v)};
+        }
+    }
+}

@@ -1,0 +1,6 @@
+package io.pgsubset.cli;
+
+/** How a command prints a table: aligned text for people, JSON for programs. */
+public enum OutputFormat {
+    text, json
+}

@@ -1,0 +1,18 @@
+package io.pgsubset.connect;
+
+import java.util.Optional;
+
+/**
+ * What the user typed: the libpq-style flags, each possibly absent. {@code dbname} may be a
+ * plain name, a {@code postgresql://} URI or a {@code key=value} connection string.
+ */
+public record ConnectionOptions(Optional<String> host, Optional<Integer> port, Optional<String> user,
+                                Optional<String> dbname, boolean neverPrompt) {
+    public static ConnectionOptions none() {
+        return new ConnectionOptions(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false);
+    }
+
+    public ConnectionOptions withDbname(String name) {
+        return new ConnectionOptions(host, port, user, Optional.of(name), neverPrompt);
+    }
+}

@@ -1,0 +1,54 @@
+package io.pgsubset.manifest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * manifest.json: what a dump directory holds and where it came from. Written last, so its presence
+ * marks a complete dump. Restore checks files against it; verify compares a restored database with it.
+ *
+ * @param formatVersion bumped when the layout changes incompatibly
+ * @param snapshotTime  when the dump's snapshot was taken (ISO-8601, from the server's clock)
+ * @param compressed    data files are .csv.gz
+ * @param plan          the resolved plan, as JSON
+ */
+public record Manifest(int formatVersion, String toolVersion, Source source, String snapshotTime, boolean compressed,
+                       boolean keepOwners, JsonNode plan, List<TableEntry> tables, List<SequenceEntry> sequences) {
+    public static final int FORMAT_VERSION = 1;
+
+    public Manifest {
+        tables = List.copyOf(tables);
+        sequences = List.copyOf(sequences);
+    }
+
+    /**
+     * @param systemIdentifier the cluster's pg_control system identifier, when the role could read it
+     */
+    public record Source(String serverVersion, int serverVersionNum, Optional<String> systemIdentifier,
+                         String database) {
+    }
+
+    /**
+     * One dumped table (partitioned tables once, for all their partitions).
+     *
+     * @param file        the data file relative to the dump directory ({@code data/public.t.csv})
+     * @param columns     the CSV's columns in order: every non-generated column
+     * @param rowDigest   an order-independent digest of the rows (see {@link RowDigest}), which verify
+     *                    recomputes from the restored table
+     * @param transforms  column -> how it was cleaned (no keys or salts)
+     */
+    public record TableEntry(String schema, String name, String mode, List<String> columns, long rows, long bytes,
+                             String file, String sha256, String rowDigest,
+                             java.util.Map<String, String> transforms) {
+        public TableEntry {
+            columns = List.copyOf(columns);
+            transforms = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(transforms));
+        }
+    }
+
+    /** A sequence's state in the snapshot, as setval() will restore it. */
+    public record SequenceEntry(String schema, String name, long lastValue, boolean isCalled) {
+    }
+}

@@ -1,0 +1,59 @@
+package io.pgsubset.manifest;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import io.pgsubset.error.UsageException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Reads and writes manifest.json (snake_case keys, pretty-printed). */
+public final class ManifestIO {
+    public static final String FILE_NAME = "manifest.json";
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new Jdk8Module())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private ManifestIO() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** Writes the manifest of {@code dir} through a temporary file and an atomic rename. */
+    public static void write(Path dir, Manifest manifest) throws IOException {
+        Path tmp = dir.resolve(FILE_NAME + ".tmp");
+        MAPPER.writeValue(tmp.toFile(), manifest);
+        Files.move(tmp, dir.resolve(FILE_NAME), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Reads the manifest of a dump directory; a missing or unreadable one is a usage error naming it. */
+    public static Manifest read(Path dir) {
+        Path file = dir.resolve(FILE_NAME);
+        if (!Files.isDirectory(dir)) {
+            throw new UsageException(dir + " is not a dump directory (no such directory)");
+        }
+        try {
+            Manifest m = MAPPER.readValue(file.toFile(), Manifest.class);
+            if (m.formatVersion() != Manifest.FORMAT_VERSION) {
+                throw new UsageException(file + ": manifest format " + m.formatVersion() + " is not supported by this "
+                        + "pgsubset (it reads format " + Manifest.FORMAT_VERSION + ")");
+            }
+            return m;
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new UsageException(dir + " has no " + FILE_NAME + ": it is not a complete pgsubset dump "
+                    + "(an interrupted dump never writes one)", e);
+        } catch (IOException e) {
+            throw new UsageException(file + " is corrupted: " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.pgsubset.subset;
+
+import io.pgsubset.catalog.QualifiedName;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The closure's result: the exact rows of every table, and what each foreign-key edge contributed. */
+public record Subset(List<TableSubset> tables, List<EdgeStat> edges) {
+    public Subset {
+        tables = List.copyOf(tables);
+        edges = List.copyOf(edges);
+    }
+
+    public Optional<TableSubset> table(QualifiedName name) {
+        return tables.stream().filter(t -> t.plan().table().equals(name)).findFirst();
+    }
+
+    public long totalRows() {
+        return tables.stream().mapToLong(TableSubset::rows).sum();
+    }
+}

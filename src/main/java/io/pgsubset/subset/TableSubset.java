@@ -1,0 +1,18 @@
+package io.pgsubset.subset;
+
+import io.pgsubset.plan.TablePlan;
+
+import java.util.List;
+
+/**
+ * The exact rows of one table in the subset.
+ *
+ * @param nulledColumns columns written as NULL because they reference a skipped table
+ *                      ({@code on_skipped_parent: null})
+ * @param rows          the number of rows the dump will write
+ */
+public record TableSubset(TablePlan plan, RowSelection selection, List<String> nulledColumns, long rows) {
+    public TableSubset {
+        nulledColumns = List.copyOf(nulledColumns);
+    }
+}

@@ -1,0 +1,104 @@
+package io.pgsubset.tools;
+
+import io.pgsubset.error.PgsubsetException;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Finds pg_dump, psql and friends: an explicit path, then {@code PGBIN}, then {@code PATH},
+ * then Debian's {@code /usr/lib/postgresql/<major>/bin} (newest first).
+ */
+public final class PgPrograms {
+    private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)(?:\\.(\\d+))?");
+
+    private final Map<String, String> env;
+    private final Path debianRoot;
+
+    public PgPrograms(Map<String, String> env) {
+        this(env, Path.of("/usr/lib/postgresql"));
+    }
+
+    PgPrograms(Map<String, String> env, Path debianRoot) {
+        this.env = Map.copyOf(env);
+        this.debianRoot = debianRoot;
+    }
+
+    /** Finds {@code name}, preferring {@code explicit} when given; fails clearly when it is nowhere. */
+    public PgProgram find(String name, Optional<Path> explicit) {
+        if (explicit.isPresent()) {
+            Path p = explicit.get();
+            if (!Files.isExecutable(p)) {
+                throw new PgsubsetException(name + " not found at " + p + " (given on the command line)");
+            }
+            return probe(name, p);
+        }
+        for (Path candidate : candidates(name)) {
+            if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
+                return probe(name, candidate);
+            }
+        }
+        throw new PgsubsetException(name + " not found in PGBIN, PATH or /usr/lib/postgresql/*/bin; install the "
+                + "PostgreSQL client tools (Debian: apt-get install postgresql-client) or set PGBIN");
+    }
+
+    private List<Path> candidates(String name) {
+        List<Path> out = new ArrayList<>();
+        Optional.ofNullable(env.get("PGBIN")).filter(s -> !s.isEmpty()).ifPresent(d -> out.add(Path.of(d, name)));
+        String path = env.getOrDefault("PATH", "");
+        for (String dir : path.split(File.pathSeparator)) {
+            if (!dir.isEmpty()) {
+                out.add(Path.of(dir, name));
+            }
+        }
+        if (Files.isDirectory(debianRoot)) {
+            try (Stream<Path> dirs = Files.list(debianRoot)) {
+                dirs.filter(d -> d.getFileName().toString().matches("\\d+"))
+                        .sorted(Comparator.comparingInt((Path d) -> Integer.parseInt(d.getFileName().toString()))
+                                .reversed())
+                        .forEach(d -> out.add(d.resolve("bin").resolve(name)));
+            } catch (IOException e) {
+                // an unreadable /usr/lib/postgresql only means fewer candidates
+                return out;
+            }
+        }
+        return out;
+    }
+
+    private static PgProgram probe(String name, Path path) {
+        try {
+            Process p = new ProcessBuilder(path.toString(), "--version").redirectErrorStream(true).start();
+            String out;
+            try (InputStream in = p.getInputStream()) {
+                out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            }
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new PgsubsetException(path + " --version did not answer within 30 seconds");
+            }
+            Matcher m = VERSION.matcher(out);
+            if (!m.find()) {
+                throw new PgsubsetException(path + " does not look like PostgreSQL's " + name + ": \"" + out + "\"");
+            }
+            return new PgProgram(name, path, Integer.parseInt(m.group(1)), out);
+        } catch (IOException e) {
+            throw new PgsubsetException("could not run " + path + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgsubsetException("interrupted while checking " + path, e);
+        }
+    }
+}
