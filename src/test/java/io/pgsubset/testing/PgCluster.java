@@ -7,8 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -35,9 +38,11 @@ public final class PgCluster implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final boolean asPostgresUser;
+    private final String initdbLocale;
     private volatile boolean running;
 
-    private PgCluster(Path binDir, Path root, int port, boolean asPostgresUser) {
+    private PgCluster(Path binDir, Path root, int port, boolean asPostgresUser, String initdbLocale) {
+        this.initdbLocale = initdbLocale;
         this.binDir = binDir;
         this.root = root;
         this.dataDir = root.resolve("data");
@@ -51,14 +56,21 @@ public final class PgCluster implements AutoCloseable {
 
     /** Starts a cluster from {@code binDir} with extra postgresql.conf lines. */
     public static PgCluster start(Path binDir, List<String> extraConf) {
+        return start(binDir, extraConf, "C.UTF-8");
+    }
+
+    /**
+     * Starts a cluster from {@code binDir} whose initdb uses {@code locale} (with UTF8 encoding):
+     * older or foreign server builds may not know the OS's C.UTF-8, while plain "C" always works.
+     */
+    public static PgCluster start(Path binDir, List<String> extraConf, String locale) {
         stopStaleClusters();
         boolean root = "root".equals(System.getProperty("user.name"));
         try {
-            Path dir = Files.createTempDirectory("pgsubset-test-");
-            Files.writeString(dir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
-            PgCluster cluster = new PgCluster(binDir, dir, freePort(), root);
+            PgCluster cluster = new PgCluster(binDir, newRoot(), freePort(), root, locale);
             cluster.init(extraConf);
             cluster.startServer();
+            cluster.createPasswordGroup();
             Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "pg-cluster-stop"));
             return cluster;
         } catch (IOException e) {
@@ -66,12 +78,91 @@ public final class PgCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a streaming hot standby of this cluster on another free port: pg_basebackup -R (so
+     * the copy follows this primary), then pg_ctl start. Its sessions are read only
+     * (default_transaction_read_only behaves as on; any write fails), as on a production replica.
+     * Stopped with the run, like the primary.
+     */
+    public PgCluster startStandby() {
+        try {
+            PgCluster standby = new PgCluster(binDir, newRoot(), freePort(), asPostgresUser, initdbLocale);
+            if (asPostgresUser) {
+                chownToPostgres(standby.root);
+            }
+            run(List.of(binDir.resolve("pg_basebackup").toString(), "-h", host(), "-p", Integer.toString(port),
+                    "-U", SUPERUSER, "-D", standby.dataDir.toString(), "-R", "-X", "stream", "-c", "fast",
+                    "--no-sync"));
+            standby.appendAsOwner(standby.dataDir.resolve("postgresql.conf"), String.join("\n",
+                    "port = " + standby.port,
+                    "unix_socket_directories = '" + standby.root + "'",
+                    "hot_standby = on",
+                    "hot_standby_feedback = on",
+                    "") + "\n");
+            standby.startServer();
+            Runtime.getRuntime().addShutdownHook(new Thread(standby::close, "pg-standby-stop"));
+            return standby;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** This primary's current WAL insert position (commits not yet flushed included: synchronous_commit is off). */
+    public String currentLsn() {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_current_wal_insert_lsn()::text")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the WAL position: " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until this standby has replayed {@code lsn} of its primary; fails after {@code timeout}. */
+    public void awaitReplay(String lsn, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection c = connect("postgres");
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT pg_catalog.pg_last_wal_replay_lsn() >= ?::pg_lsn, pg_catalog.pg_last_wal_replay_lsn()")) {
+            ps.setString(1, lsn);
+            while (true) {
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("standby on port " + port + " replayed only up to "
+                                + rs.getString(2) + ", not " + lsn + ", within " + timeout);
+                    }
+                }
+                Thread.sleep(20);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read the standby's replay position: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until {@code standby} has replayed everything this primary has written so far. */
+    public void awaitCaughtUp(PgCluster standby) {
+        standby.awaitReplay(currentLsn(), Duration.ofSeconds(60));
+    }
+
+    private static Path newRoot() throws IOException {
+        Path dir = Files.createTempDirectory("pgsubset-test-");
+        Files.writeString(dir.resolve(OWNER_FILE), Long.toString(ProcessHandle.current().pid()));
+        return dir;
+    }
+
     private void init(List<String> extraConf) throws IOException {
         if (asPostgresUser) {
             chownToPostgres(root);
         }
         run(List.of(binDir.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", SUPERUSER, "-A", "trust",
-                "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"));
+                "-E", "UTF8", "--locale=" + initdbLocale, "--no-sync"));
         List<String> conf = new ArrayList<>(List.of(
                 "port = " + port,
                 "listen_addresses = '127.0.0.1'",
@@ -99,6 +190,9 @@ public final class PgCluster implements AutoCloseable {
         run(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-l",
                 root.resolve("server.log").toString(), "-w", "-t", "60", "start"));
         running = true;
+    }
+
+    private void createPasswordGroup() {
         try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
             st.execute("CREATE ROLE " + PASSWORD_GROUP + " NOLOGIN");
         } catch (SQLException e) {

@@ -24,6 +24,19 @@ public final class PgExtension implements BeforeAllCallback, AfterAllCallback, P
                 .cluster();
     }
 
+    /**
+     * A streaming hot standby of this run's cluster, started on first use and stopped with the
+     * run. Databases created on the primary appear on it once replayed: see
+     * {@link PgCluster#awaitCaughtUp(PgCluster)} and {@link TestDatabase#on(PgCluster)}.
+     */
+    public static PgCluster standby(ExtensionContext context) {
+        PgCluster primary = cluster(context);
+        return context.getRoot().getStore(NS)
+                .getOrComputeIfAbsent("standby", k -> new ClusterResource(primary.startStandby()),
+                        ClusterResource.class)
+                .cluster();
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         PgCluster cluster = cluster(context);
@@ -43,11 +56,15 @@ public final class PgExtension implements BeforeAllCallback, AfterAllCallback, P
 
     @Override
     public boolean supportsParameter(ParameterContext p, ExtensionContext e) {
-        return p.getParameter().getType() == TestDatabase.class;
+        return p.getParameter().getType() == TestDatabase.class
+                || p.getParameter().getType() == PgCluster.class && p.isAnnotated(Standby.class);
     }
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
+        if (p.getParameter().getType() == PgCluster.class) {
+            return standby(e);
+        }
         ExtensionContext ctx = e;
         while (ctx != null) {
             TestDatabase db = ctx.getStore(NS).get("db", TestDatabase.class);

@@ -33,6 +33,11 @@ public final class TestDatabase {
         return create(cluster, name + "_" + suffix);
     }
 
+    /** The database of the same name on {@code other} (a standby of this cluster, say); creates nothing. */
+    public TestDatabase on(PgCluster other) {
+        return new TestDatabase(other, name);
+    }
+
     public PgCluster cluster() {
         return cluster;
     }
