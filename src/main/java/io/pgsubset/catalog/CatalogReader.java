@@ -44,7 +44,7 @@ public final class CatalogReader {
                    EXISTS (SELECT 1 FROM pg_catalog.pg_extension x WHERE c.oid = ANY (x.extconfig)) AS is_config
               FROM pg_catalog.pg_class c
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-             WHERE c.relkind IN ('r', 'p') AND """ + SCHEMA_FILTER + """
+             WHERE c.relkind IN ('r', 'p') AND\s""" + SCHEMA_FILTER + """
 
              ORDER BY n.nspname, c.relname""";
 
@@ -53,7 +53,7 @@ public final class CatalogReader {
               FROM pg_catalog.pg_inherits i
               JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-             WHERE c.relkind IN ('r', 'p') AND """ + SCHEMA_FILTER + """
+             WHERE c.relkind IN ('r', 'p') AND\s""" + SCHEMA_FILTER + """
 
              ORDER BY i.inhrelid, i.inhseqno""";
 
@@ -65,7 +65,7 @@ public final class CatalogReader {
               FROM pg_catalog.pg_attribute a
               JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-             WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND """ + SCHEMA_FILTER + """
+             WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND\s""" + SCHEMA_FILTER + """
 
              ORDER BY a.attrelid, a.attnum""";
 
@@ -82,7 +82,7 @@ public final class CatalogReader {
               JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE i.indisunique AND i.indpred IS NULL AND i.indexprs IS NULL
-               AND c.relkind IN ('r', 'p') AND """ + SCHEMA_FILTER + """
+               AND c.relkind IN ('r', 'p') AND\s""" + SCHEMA_FILTER + """
 
              ORDER BY i.indrelid, NOT i.indisprimary, ic.relname""";
 
@@ -98,7 +98,7 @@ public final class CatalogReader {
               FROM pg_catalog.pg_constraint con
               JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-             WHERE con.contype = 'f' AND con.conparentid = 0 AND """ + SCHEMA_FILTER + """
+             WHERE con.contype = 'f' AND con.conparentid = 0 AND\s""" + SCHEMA_FILTER + """
 
              ORDER BY con.conrelid, con.conname""";
 
@@ -118,7 +118,7 @@ public final class CatalogReader {
               LEFT JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
               LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
               LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-             WHERE c.relkind = 'S' AND """ + SCHEMA_FILTER + """
+             WHERE c.relkind = 'S' AND\s""" + SCHEMA_FILTER + """
 
              ORDER BY n.nspname, c.relname""";
 

@@ -1,6 +1,7 @@
 package io.pgsubset.cli;
 
 import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.plan.PlanException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -19,7 +20,7 @@ import java.util.concurrent.Callable;
 /** The command line: parses, dispatches to one small command class, maps failures to exit codes. */
 @Command(name = "pgsubset", sortOptions = false, versionProvider = Main.Version.class,
         description = "Clone a PostgreSQL database as a consistent, foreign-key-complete subset.",
-        subcommands = {SizesCommand.class})
+        subcommands = {SizesCommand.class, PlanCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -62,6 +63,12 @@ public final class Main implements Callable<Integer> {
         @Override
         public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
             PrintWriter err = ctx.err();
+            if (ex instanceof PlanException plan) {
+                // compiler style, one problem per line: plan.yaml:12:5: what - fix
+                plan.problems().forEach(p -> err.println(p.format()));
+                err.flush();
+                return plan.exitCode();
+            }
             if (ex instanceof PgsubsetException pe) {
                 err.println("pgsubset: error: " + pe.getMessage());
                 if (ctx.verbose()) {

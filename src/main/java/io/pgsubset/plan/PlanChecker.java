@@ -1,0 +1,120 @@
+package io.pgsubset.plan;
+
+import io.pgsubset.catalog.QualifiedName;
+import io.pgsubset.error.PgsubsetException;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Lets the server check the SQL a plan carries: every {@code where:} filter and every SQL
+ * transform is EXPLAINed (planned, never run) in a read-only transaction, so a typo is reported
+ * with its plan line before a dump starts.
+ */
+public final class PlanChecker {
+    private PlanChecker() {
+    }
+
+    /**
+     * Throws {@link PlanException} with every failing fragment. Works in autocommit mode (it opens
+     * and rolls back its own read-only transaction) and inside a caller's transaction (it uses
+     * savepoints and leaves the transaction as it found it).
+     */
+    public static void checkSql(Connection conn, PlanFile file, ResolvedPlan plan) {
+        List<Fragment> fragments = fragments(file, plan);
+        if (fragments.isEmpty()) {
+            return;
+        }
+        List<PlanProblem> problems = new ArrayList<>();
+        try {
+            boolean autoCommit = conn.getAutoCommit();
+            if (autoCommit) {
+                conn.setAutoCommit(false);
+            }
+            try (Statement st = conn.createStatement()) {
+                Savepoint outer = conn.setSavepoint();
+                st.execute("SET LOCAL transaction_read_only = on");
+                st.execute("SET LOCAL statement_timeout = '60s'");
+                for (Fragment f : fragments) {
+                    Savepoint sp = conn.setSavepoint();
+                    try {
+                        st.execute(f.sql());
+                        conn.releaseSavepoint(sp);
+                    } catch (SQLException e) {
+                        conn.rollback(sp);
+                        problems.add(problem(file, f, e));
+                    }
+                }
+                conn.rollback(outer);
+            } finally {
+                if (autoCommit) {
+                    conn.rollback();
+                    conn.setAutoCommit(true);
+                }
+            }
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not check the plan's SQL on the server: " + e.getMessage(), e);
+        }
+        PlanException.throwIfAny(problems);
+    }
+
+    /** One SQL text to EXPLAIN and where it came from. */
+    private record Fragment(QualifiedName table, String what, Position position, String sql) {
+    }
+
+    private static final String EXPLAIN_WHERE = "EXPLAIN (COSTS OFF) SELECT 1 FROM %s WHERE (%s\n)";
+    private static final String EXPLAIN_EXPRESSION = "EXPLAIN (COSTS OFF) SELECT (%s\n) FROM %s";
+
+    private static List<Fragment> fragments(PlanFile file, ResolvedPlan plan) {
+        List<Fragment> out = new ArrayList<>();
+        for (PlanFile.SampleEntry s : file.sample()) {
+            if (s.where().isEmpty()) {
+                continue;
+            }
+            Located<String> where = s.where().get();
+            for (TablePlan t : plan.tables()) {
+                if (s.table().matches(t.table()) && t.mode() instanceof Mode.Sample m
+                        && m.where().filter(where.value()::equals).isPresent()) {
+                    out.add(new Fragment(t.table(), "where", where.position(),
+                            EXPLAIN_WHERE.formatted(t.table().sql(), where.value())));
+                }
+            }
+        }
+        for (PlanFile.TransformEntry e : file.transforms()) {
+            for (PlanFile.ColumnTransform ct : e.columns()) {
+                if (!(ct.transform() instanceof Transform.Sql sql)) {
+                    continue;
+                }
+                for (TablePlan t : plan.tables()) {
+                    Map<String, Transform> tr = t.transforms();
+                    if (e.table().matches(t.table()) && sql.equals(tr.get(ct.column().value()))) {
+                        out.add(new Fragment(t.table(), "transform of column " + ct.column().value(), ct.position(),
+                                EXPLAIN_EXPRESSION.formatted(sql.expression(), t.table().sql())));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static PlanProblem problem(PlanFile file, Fragment f, SQLException e) {
+        String message = e.getMessage();
+        String fix = "fix the SQL (it is checked with EXPLAIN in a read-only transaction)";
+        if (e instanceof PSQLException pe && pe.getServerErrorMessage() != null) {
+            ServerErrorMessage sem = pe.getServerErrorMessage();
+            message = sem.getMessage();
+            if (sem.getHint() != null) {
+                fix = sem.getHint();
+            }
+        }
+        return new PlanProblem(file.source(), f.position(), f.what() + " of " + f.table().display()
+                + " fails on the server: " + message, fix);
+    }
+}

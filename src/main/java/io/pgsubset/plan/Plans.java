@@ -1,0 +1,29 @@
+package io.pgsubset.plan;
+
+import io.pgsubset.catalog.Catalog;
+import io.pgsubset.catalog.CatalogReader;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+
+/** What a command does with {@code --plan FILE}: load, resolve against the live catalog, let the server check the SQL. */
+public final class Plans {
+    private Plans() {
+    }
+
+    /**
+     * Reads the plan file and the catalog of every non-system schema, resolves the plan and
+     * EXPLAINs its SQL fragments. Throws {@link PlanException} (exit 2) with every problem.
+     */
+    public static LoadedPlan load(Connection conn, Path planFile) {
+        PlanFile file = PlanLoader.load(planFile);
+        return resolve(conn, file, CatalogReader.read(conn));
+    }
+
+    /** The same for a catalog the caller already read (e.g. inside its dump snapshot). */
+    public static LoadedPlan resolve(Connection conn, PlanFile file, Catalog catalog) {
+        ResolvedPlan plan = PlanResolver.resolve(file, catalog);
+        PlanChecker.checkSql(conn, file, plan);
+        return new LoadedPlan(file, catalog, plan);
+    }
+}
