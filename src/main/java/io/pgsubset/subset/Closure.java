@@ -1,0 +1,266 @@
+package io.pgsubset.subset;
+
+import io.pgsubset.catalog.Catalog;
+import io.pgsubset.catalog.ForeignKey;
+import io.pgsubset.catalog.QualifiedName;
+import io.pgsubset.catalog.Table;
+import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.error.UsageException;
+import io.pgsubset.plan.Mode;
+import io.pgsubset.plan.OnSkippedParent;
+import io.pgsubset.plan.ResolvedPlan;
+import io.pgsubset.plan.TablePlan;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.stream.Collectors;
+
+/**
+ * The subset engine: from a resolved plan to the exact rows of every table, computed set-based in
+ * rounds inside the caller's (REPEATABLE READ, READ ONLY) transaction. It only reads: no temporary
+ * table, no function, no write, so it runs on a hot standby and as a SELECT-only role.
+ *
+ * <ol>
+ *   <li>Roots: every sample table's rows (every Nth in order, or a seeded hash percentage; where;
+ *       limit).</li>
+ *   <li>Downward, to a fixed point: per round, for every foreign key of a follow table (restricted by
+ *       its {@code via}) whose parent gained rows downward in the previous round, one statement per
+ *       chunk of those parent keys fetches the children; new children are next round's frontier. A
+ *       follow {@code limit} caps the rows a table gets downward over all rounds (see README).</li>
+ *   <li>Upward, to a fixed point: every foreign key of every included row (sample, follow and full
+ *       tables) must point at an included row; missing parents of sample/follow tables are added,
+ *       and they in turn need their parents, but never pull their own children.</li>
+ * </ol>
+ * Keys between rounds live in {@link KeySet}s on the client.
+ */
+public final class Closure {
+    /**
+     * @param maxKeysPerStatement keys bound to one statement (chunk size) and inlined into one predicate
+     * @param countAllRows        count the rows of full tables exactly (a scan of each); otherwise their
+     *                            {@link TableSubset#rows()} is the planner's estimate
+     * @param maxRows             overrides the plan's max_rows (the dump's --max-rows)
+     */
+    public record Options(int maxKeysPerStatement, boolean countAllRows, OptionalLong maxRows) {
+        public static final int DEFAULT_MAX_KEYS = 50_000;
+
+        public Options {
+            if (maxKeysPerStatement < 1) {
+                throw new IllegalArgumentException("maxKeysPerStatement must be at least 1");
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(DEFAULT_MAX_KEYS, false, OptionalLong.empty());
+        }
+
+        public Options withMaxRows(long maxRows) {
+            return new Options(maxKeysPerStatement, countAllRows, OptionalLong.of(maxRows));
+        }
+
+        public Options withCountAllRows(boolean count) {
+            return new Options(maxKeysPerStatement, count, maxRows);
+        }
+
+        public Options withMaxKeysPerStatement(int max) {
+            return new Options(max, countAllRows, maxRows);
+        }
+    }
+
+    private final Connection conn;
+    private final Catalog catalog;
+    private final ResolvedPlan plan;
+    private final Options options;
+    private final Map<QualifiedName, Node> nodes = new LinkedHashMap<>();
+    private final List<Edge> edges = new ArrayList<>();
+    private final OptionalLong maxRows;
+
+    private Closure(Connection conn, Catalog catalog, ResolvedPlan plan, Options options) {
+        this.conn = conn;
+        this.catalog = catalog;
+        this.plan = plan;
+        this.options = options;
+        this.maxRows = options.maxRows().isPresent() ? options.maxRows() : plan.maxRows();
+    }
+
+    /** Computes the subset with default options; runs inside the caller's open transaction. */
+    public static Subset compute(Connection conn, Catalog catalog, ResolvedPlan plan) {
+        return compute(conn, catalog, plan, Options.defaults());
+    }
+
+    public static Subset compute(Connection conn, Catalog catalog, ResolvedPlan plan, Options options) {
+        Closure closure = new Closure(conn, catalog, plan, options);
+        try {
+            return closure.run();
+        } catch (SQLException e) {
+            throw new PgsubsetException("computing the subset failed: " + e.getMessage()
+                    + "; check the plan's where: conditions and that the role may SELECT every table", e);
+        }
+    }
+
+    /**
+     * The statement that fetches the children of parent keys through each foreign key that drives a
+     * follow table downward (ordered and paged when the table has a limit), by constraint name: for
+     * EXPLAIN in tests and diagnostics. Parameters: the key arrays, then LIMIT and OFFSET.
+     */
+    static Map<String, String> downwardStatements(Catalog catalog, ResolvedPlan plan) {
+        Closure closure = new Closure(null, catalog, plan, Options.defaults());
+        closure.buildNodes();
+        closure.buildEdges();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Edge e : closure.edges) {
+            if (e.drivesDown()) {
+                out.put(e.fk().name(), Queries.downSql(e, e.child().followLimit().isPresent()));
+            }
+        }
+        return out;
+    }
+
+    private Subset run() throws SQLException {
+        buildNodes();
+        buildEdges();
+        Queries queries = new Queries(conn, options.maxKeysPerStatement());
+        for (Node node : nodes.values()) {
+            if (node.mode() instanceof Mode.Sample sample && node.keyed()) {
+                queries.sampleRoots(node, sample);
+                node.frontier.addAll(node.included);
+                checkGuard();
+            }
+        }
+        new Downward(this, queries).run();
+        new Upward(this, queries).run();
+        return result(queries);
+    }
+
+    private void buildNodes() {
+        for (TablePlan tp : plan.tables()) {
+            Table table = catalog.table(tp.table()).orElseThrow(() -> new PgsubsetException(
+                    "table " + tp.table().display() + " of the plan is not in the database; run plan check"));
+            nodes.put(tp.table(), new Node(tp, table, RowIdentity.of(table)));
+        }
+    }
+
+    private void buildEdges() {
+        List<ForeignKey> all = new ArrayList<>(catalog.foreignKeys());
+        all.addAll(plan.relations());
+        for (ForeignKey fk : all) {
+            Node child = nodes.get(catalog.partitionRoot(fk.child()));
+            if (child == null) {
+                continue;
+            }
+            Table childRel = catalog.table(fk.child()).orElse(child.table);
+            Node parent = nodes.get(catalog.partitionRoot(fk.parent()));
+            Table parentRel = parent == null ? null : catalog.table(fk.parent()).orElse(parent.table);
+            edges.add(new Edge(fk, child, childRel, parent, parentRel));
+        }
+        edges.sort(Comparator.comparing((Edge e) -> e.child().name())
+                .thenComparing(e -> e.fk().name())
+                .thenComparing(e -> e.fk().child())
+                .thenComparing(e -> e.fk().parent()));
+    }
+
+    Map<QualifiedName, Node> nodes() {
+        return nodes;
+    }
+
+    List<Edge> edges() {
+        return edges;
+    }
+
+    ResolvedPlan plan() {
+        return plan;
+    }
+
+    OnSkippedParent onSkippedParent() {
+        return plan.onSkippedParent();
+    }
+
+    /** The explosion guard: throws once the rows the closure chose exceed max_rows. */
+    void checkGuard() {
+        if (maxRows.isEmpty()) {
+            return;
+        }
+        long total = nodes.values().stream().filter(Node::keyed).mapToLong(n -> n.included.size()).sum();
+        if (total <= maxRows.getAsLong()) {
+            return;
+        }
+        List<String> causes = new ArrayList<>();
+        nodes.values().stream().filter(n -> n.mode() instanceof Mode.Sample && n.roots > 0)
+                .forEach(n -> causes.add(new Cause("sample " + n.name().display(), n.roots).toString()));
+        List<Cause> byEdge = new ArrayList<>();
+        for (Edge e : edges) {
+            if (e.down > 0) {
+                byEdge.add(new Cause("down " + e.fk().describe(), e.down));
+            }
+            if (e.up > 0) {
+                byEdge.add(new Cause("up " + e.fk().describe(), e.up));
+            }
+        }
+        byEdge.sort(Comparator.comparingLong(Cause::rows).reversed());
+        String top = byEdge.stream().limit(5).map(Cause::toString).collect(Collectors.joining("; "));
+        throw new UsageException("the subset exceeds max_rows (" + maxRows.getAsLong() + "): more than " + total
+                + " rows in sample and follow tables; largest contributions: "
+                + (top.isEmpty() ? String.join("; ", causes) : top)
+                + "; fix: lower the sample rate, add a follow limit, skip a table, or raise max_rows / --max-rows");
+    }
+
+    private record Cause(String what, long rows) {
+        @Override
+        public String toString() {
+            return what + " (+" + rows + " rows)";
+        }
+    }
+
+    private Subset result(Queries queries) throws SQLException {
+        List<TableSubset> tables = new ArrayList<>();
+        for (Node node : nodes.values()) {
+            tables.add(new TableSubset(node.plan, selection(node), List.copyOf(node.nulledColumns),
+                    rows(node, queries)));
+        }
+        List<EdgeStat> stats = new ArrayList<>();
+        for (Edge e : edges) {
+            if (e.downConsidered) {
+                stats.add(new EdgeStat(e.fk(), EdgeStat.Direction.DOWN, e.down));
+            }
+            if (e.upConsidered) {
+                stats.add(new EdgeStat(e.fk(), EdgeStat.Direction.UP, e.up));
+            }
+        }
+        return new Subset(tables, stats);
+    }
+
+    private RowSelection selection(Node node) {
+        if (node.table.extensionOwnedData() || node.mode() instanceof Mode.Skip) {
+            return new RowSelection.NoRows();
+        }
+        if (node.mode() instanceof Mode.Full) {
+            return new RowSelection.AllRows(node.fullCondition());
+        }
+        if (node.included.isEmpty()) {
+            return new RowSelection.NoRows();
+        }
+        return new KeyedSelection(node.identity, node.included);
+    }
+
+    private long rows(Node node, Queries queries) throws SQLException {
+        if (node.table.extensionOwnedData() || node.mode() instanceof Mode.Skip) {
+            return 0;
+        }
+        if (node.mode() instanceof Mode.Full) {
+            if (options.countAllRows()) {
+                return queries.countAll(node);
+            }
+            double estimate = node.table.estimatedRows().orElse(0);
+            for (QualifiedName p : catalog.allPartitions(node.name())) {
+                estimate += catalog.table(p).map(t -> t.estimatedRows().orElse(0)).orElse(0.0);
+            }
+            return Math.max(0, Math.round(estimate));
+        }
+        return node.included.size();
+    }
+}

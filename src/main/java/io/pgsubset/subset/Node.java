@@ -1,0 +1,78 @@
+package io.pgsubset.subset;
+
+import io.pgsubset.catalog.QualifiedName;
+import io.pgsubset.catalog.Table;
+import io.pgsubset.plan.Mode;
+import io.pgsubset.plan.TablePlan;
+import io.pgsubset.sql.Ident;
+
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/** One table of the plan (a partition tree counts as its root) while the closure runs. */
+final class Node {
+    final TablePlan plan;
+    final Table table;
+    final RowIdentity identity;
+    /** Every row selected so far (sample and follow tables only). */
+    final KeySet included;
+    /** Rows added in the current round, which the next round expands. */
+    KeySet frontier;
+    /** Rows chosen as sample roots. */
+    long roots;
+    /** Rows a follow table got downward: what its limit caps. */
+    long downward;
+    final Set<String> nulledColumns = new LinkedHashSet<>();
+
+    Node(TablePlan plan, Table table, RowIdentity identity) {
+        this.plan = plan;
+        this.table = table;
+        this.identity = identity;
+        this.included = identity.newSet();
+        this.frontier = identity.newSet();
+    }
+
+    QualifiedName name() {
+        return plan.table();
+    }
+
+    Mode mode() {
+        return plan.mode();
+    }
+
+    /** Rows chosen by key: a sample or follow table whose data is dumped. */
+    boolean keyed() {
+        return (mode() instanceof Mode.Sample || mode() instanceof Mode.Follow) && !table.extensionOwnedData();
+    }
+
+    /** Every row of the table is there after a restore: a full table, or an extension's own data. */
+    boolean complete() {
+        return mode() instanceof Mode.Full || table.extensionOwnedData();
+    }
+
+    /** A full table whose rows the dump writes (so their references matter). */
+    boolean dumpedWhole() {
+        return mode() instanceof Mode.Full && !table.extensionOwnedData();
+    }
+
+    OptionalLong followLimit() {
+        return mode() instanceof Mode.Follow f ? f.limit() : OptionalLong.empty();
+    }
+
+    /** An extension configuration table dumps only the rows its filter (a WHERE clause) selects. */
+    Optional<String> fullCondition() {
+        if (!table.extensionConfig()) {
+            return Optional.empty();
+        }
+        return table.extensionConfigFilter().map(String::strip).filter(s -> !s.isEmpty())
+                .map(s -> s.regionMatches(true, 0, "WHERE", 0, 5) && s.length() > 5
+                        && !Character.isLetterOrDigit(s.charAt(5)) && s.charAt(5) != '_' ? s.substring(5).strip() : s);
+    }
+
+    /** The relation as a FROM item: ONLY for a plain or inheritance table, the tree for a partitioned one. */
+    static String from(Table t) {
+        return (t.isPartitioned() ? "" : "ONLY ") + Ident.quote(t.name());
+    }
+}

@@ -1,0 +1,180 @@
+package io.pgsubset.subset;
+
+import io.pgsubset.plan.Mode;
+import io.pgsubset.plan.SampleRate;
+import io.pgsubset.sql.Ident;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** The closure's statements: each reads one table (joined to at most one other) for a chunk of keys. */
+final class Queries {
+    private static final int FETCH_SIZE = 10_000;
+    /** A percent sample takes a row when the first 32 bits of md5(seed:key) fall below percent% of 2^32. */
+    private static final String PERCENT_HASH = "('x' || pg_catalog.substr(pg_catalog.md5(%s || %s), 1, 8))::bit(32)::int8";
+
+    private final Connection conn;
+    private final int maxKeys;
+
+    Queries(Connection conn, int maxKeys) {
+        this.conn = conn;
+        this.maxKeys = maxKeys;
+    }
+
+    Connection connection() {
+        return conn;
+    }
+
+    int maxKeys() {
+        return maxKeys;
+    }
+
+    interface Binder {
+        int bind(PreparedStatement st, int index) throws SQLException;
+    }
+
+    interface RowHandler {
+        /** Returns false to stop reading. */
+        boolean row(ResultSet rs) throws SQLException;
+    }
+
+    /** Runs a query, streaming its rows; returns how many rows were read. */
+    long stream(String sql, Binder binder, RowHandler handler) throws SQLException {
+        try (PreparedStatement st = conn.prepareStatement(sql)) {
+            st.setFetchSize(FETCH_SIZE);
+            binder.bind(st, 1);
+            long n = 0;
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    n++;
+                    if (!handler.row(rs)) {
+                        break;
+                    }
+                }
+            }
+            return n;
+        }
+    }
+
+    // ---- sample roots ----------------------------------------------------------------------
+
+    /**
+     * {@code every: N}: rows 1, N+1, 2N+1, ... of the table in {@code order_by} order (ties broken by
+     * the key), i.e. {@code (row_number() - 1) % N = 0}, after {@code where}, at most {@code limit}.
+     */
+    static String everySql(Node node, Mode.Sample sample, SampleRate.Every every) {
+        List<String> ids = node.identity.readExpressions("t");
+        StringBuilder inner = new StringBuilder("SELECT ");
+        for (int i = 0; i < ids.size(); i++) {
+            inner.append(ids.get(i)).append(" AS k").append(i + 1).append(", ");
+        }
+        inner.append("pg_catalog.row_number() OVER (ORDER BY ").append(order(node, sample)).append(") AS rn")
+                .append(" FROM ").append(Node.from(node.table)).append(" t");
+        sample.where().ifPresent(w -> inner.append(" WHERE (").append(w).append(")"));
+        String outerIds = java.util.stream.IntStream.rangeClosed(1, ids.size()).mapToObj(i -> "s.k" + i)
+                .collect(Collectors.joining(", "));
+        return "SELECT " + outerIds + " FROM (" + inner + ") s WHERE (s.rn - 1) % " + every.n() + " = 0"
+                + " ORDER BY s.rn" + limit(sample);
+    }
+
+    /** {@code percent: P}: rows whose seeded md5 hash of the key falls in the first P% of the range. */
+    static String percentSql(Node node, Mode.Sample sample, SampleRate.Percent percent) {
+        BigDecimal threshold = BigDecimal.valueOf(percent.percent()).multiply(BigDecimal.valueOf(1L << 32))
+                .divide(BigDecimal.valueOf(100)).setScale(0, java.math.RoundingMode.CEILING);
+        String hash = String.format(PERCENT_HASH, Ident.literal(percent.seed() + ":"), node.identity.hashText("t"));
+        StringBuilder sql = new StringBuilder("SELECT ")
+                .append(String.join(", ", node.identity.readExpressions("t")))
+                .append(" FROM ").append(Node.from(node.table)).append(" t WHERE ")
+                .append(hash).append(" < ").append(threshold.toPlainString());
+        sample.where().ifPresent(w -> sql.append(" AND (").append(w).append(")"));
+        return sql.append(" ORDER BY ").append(order(node, sample)).append(limit(sample)).toString();
+    }
+
+    private static String order(Node node, Mode.Sample sample) {
+        String key = node.identity.orderBy("t");
+        if (sample.orderBy().isEmpty()) {
+            return key;
+        }
+        return Ident.list("t", sample.orderBy()) + ", " + key;
+    }
+
+    private static String limit(Mode.Sample sample) {
+        return sample.limit().isPresent() ? " LIMIT " + sample.limit().getAsLong() : "";
+    }
+
+    void sampleRoots(Node node, Mode.Sample sample) throws SQLException {
+        String sql = sample.rate() instanceof SampleRate.Every every ? everySql(node, sample, every)
+                : percentSql(node, sample, (SampleRate.Percent) sample.rate());
+        stream(sql, (st, i) -> i, rs -> {
+            if (node.included.addKey(node.identity.read(rs, 1))) {
+                node.roots++;
+            }
+            return true;
+        });
+    }
+
+    // ---- downward ----------------------------------------------------------------------------
+
+    /** The children (through {@code edge}) of a chunk of parent keys; ordered and paged when limited. */
+    static String downSql(Edge edge, boolean ordered) {
+        Node child = edge.child();
+        Node parent = edge.parent().orElseThrow();
+        Optional<List<String>> direct = edge.directChildColumns("c");
+        String condition = direct.isPresent() ? parent.identity.membership(direct.get())
+                : "(" + edge.childColumns("c") + ") IN (SELECT " + edge.parentColumns("p") + " FROM "
+                + Node.from(edge.parentRel()) + " p WHERE " + parent.identity.membership(parent.identity.qualified("p"))
+                + ")";
+        String sql = "SELECT " + String.join(", ", child.identity.readExpressions("c")) + " FROM "
+                + Node.from(edge.childRel()) + " c WHERE " + condition;
+        if (ordered) {
+            sql += " ORDER BY " + edge.childColumns("c") + ", " + child.identity.orderBy("c") + " LIMIT ? OFFSET ?";
+        }
+        return sql;
+    }
+
+    // ---- upward ------------------------------------------------------------------------------
+
+    /** The parents (through {@code edge}) of a chunk of child keys, or of every row of a full child. */
+    static String upSql(Edge edge, boolean wholeChild) {
+        Node parent = edge.parent().orElseThrow();
+        return "SELECT " + String.join(", ", parent.identity.readExpressions("p")) + " FROM "
+                + Node.from(edge.parentRel()) + " p WHERE (" + edge.parentColumns("p") + ") IN (SELECT "
+                + edge.childColumns("c") + " FROM " + Node.from(edge.childRel()) + " c WHERE "
+                + childFilter(edge, wholeChild) + ")";
+    }
+
+    /** How many of the rows (a chunk of keys, or a whole full table) reference anything through the edge. */
+    static String referencingCountSql(Edge edge, boolean wholeChild) {
+        return "SELECT pg_catalog.count(*) FROM " + Node.from(edge.childRel()) + " c WHERE "
+                + childFilter(edge, wholeChild) + " AND " + edge.referencesSomething("c");
+    }
+
+    private static String childFilter(Edge edge, boolean wholeChild) {
+        Node child = edge.child();
+        if (wholeChild) {
+            return child.fullCondition().map(c -> "(" + c + ")").orElse("TRUE");
+        }
+        return child.identity.membership(child.identity.qualified("c"));
+    }
+
+    long countAll(Node node) throws SQLException {
+        String sql = "SELECT pg_catalog.count(*) FROM " + Node.from(node.table) + " t"
+                + node.fullCondition().map(c -> " WHERE (" + c + ")").orElse("");
+        long[] count = new long[1];
+        stream(sql, (st, i) -> i, rs -> {
+            count[0] = rs.getLong(1);
+            return false;
+        });
+        return count[0];
+    }
+
+    Binder chunk(RowIdentity identity, KeySet.KeyChunk chunk) {
+        return (st, i) -> identity.bind(conn, st, i, chunk);
+    }
+}
