@@ -12,6 +12,7 @@ public final class CliContext {
     private final PrintWriter err;
     private final Map<String, String> env;
     private boolean verbose;
+    private boolean errIsTerminal;
 
     public CliContext(PrintWriter out, PrintWriter err, Map<String, String> env) {
         this.out = out;
@@ -37,5 +38,14 @@ public final class CliContext {
 
     void verbose(boolean on) {
         this.verbose = on;
+    }
+
+    /** Whether err is the process's stderr and that is a terminal: then progress may draw bars. */
+    public boolean errIsTerminal() {
+        return errIsTerminal;
+    }
+
+    void errIsTerminal(boolean on) {
+        this.errIsTerminal = on;
     }
 }

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 /** The command line: parses, dispatches to one small command class, maps failures to exit codes. */
 @Command(name = "pgsubset", sortOptions = false, versionProvider = Main.Version.class,
         description = "Clone a PostgreSQL database as a consistent, foreign-key-complete subset.",
-        subcommands = {SizesCommand.class, PlanCommand.class})
+        subcommands = {SizesCommand.class, PlanCommand.class, DumpCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,12 +41,18 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        System.exit(run(args, out, err, System.getenv()));
+        System.exit(run(args, out, err, System.getenv(), Terminal.stderrIsTerminal()));
     }
 
     /** Runs one command line; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+        return run(args, out, err, env, false);
+    }
+
+    private static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env,
+                           boolean errIsTerminal) {
         CliContext ctx = new CliContext(out, err, env);
+        ctx.errIsTerminal(errIsTerminal);
         CommandLine cli = new CommandLine(Main.class, new ContextFactory(ctx));
         cli.setOut(out);
         cli.setErr(err);

@@ -1,0 +1,109 @@
+package io.pgsubset.cli;
+
+import io.pgsubset.dump.DumpRequest;
+import io.pgsubset.dump.DumpResult;
+import io.pgsubset.dump.Dumper;
+import io.pgsubset.dump.PlanSource;
+import io.pgsubset.error.UsageException;
+import io.pgsubset.manifest.Manifest;
+import io.pgsubset.sizes.ByteSize;
+import io.pgsubset.tools.PgPrograms;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+
+@Command(name = "dump", sortOptions = false,
+        description = {"Write a dump directory: manifest.json, schema/pre-data.sql and schema/post-data.sql "
+                + "(pg_dump), data/<schema>.<table>.csv, sequences.sql and plan.yaml, all from one snapshot.",
+                "The directory appears only when complete; an interrupted or failed dump leaves nothing."})
+final class DumpCommand implements Callable<Integer> {
+    private final CliContext ctx;
+
+    @Mixin
+    StandardOptions standard;
+
+    @Mixin
+    ConnectionMixin connection;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR",
+            description = "The dump directory to create; it must not exist (see --force).")
+    Path output;
+
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Copy N tables at once, each on its own "
+            + "connection to the same snapshot (default: 1).")
+    int jobs = 1;
+
+    @Option(names = "--compress", description = "Write data files as .csv.gz.")
+    boolean compress;
+
+    @Option(names = "--keep-owners", description = "Keep owners and privileges in the schema (default: left out).")
+    boolean keepOwners;
+
+    @Option(names = "--force", description = "Replace DIR if it is an earlier dump, once the new one is complete.")
+    boolean force;
+
+    @Option(names = "--max-rows", paramLabel = "N",
+            description = "Stop before writing any data when the subset has more than N rows (overrides max_rows).")
+    Long maxRows;
+
+    @Option(names = "--lock-wait-timeout", paramLabel = "TIMEOUT",
+            description = "Fail instead of waiting longer than this for a table lock, e.g. 30s (as pg_dump).")
+    String lockWaitTimeout;
+
+    @Option(names = "--pg-dump", paramLabel = "PATH",
+            description = "The pg_dump to run (default: PGBIN, then PATH); at least the server's major version.")
+    Path pgDump;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
+    boolean quiet;
+
+    DumpCommand(CliContext ctx) {
+        this.ctx = ctx;
+        this.standard = new StandardOptions(ctx);
+    }
+
+    @Override
+    public Integer call() {
+        if (jobs < 1) {
+            throw new UsageException("--jobs must be at least 1, got " + jobs);
+        }
+        if (maxRows != null && maxRows < 0) {
+            throw new UsageException("--max-rows must not be negative, got " + maxRows);
+        }
+        DumpRequest request = new DumpRequest(PlanSource.everyTableFull(), PlanSource.EVERY_TABLE_FULL_YAML, output,
+                jobs, compress, keepOwners, force, maxRows == null ? OptionalLong.empty() : OptionalLong.of(maxRows),
+                Optional.ofNullable(lockWaitTimeout), new Main.Version().getVersion()[0]);
+        DumpProgress progress = quiet ? DumpProgress.silent() : DumpProgress.forStream(ctx);
+        DumpResult result;
+        try (progress) {
+            result = new Dumper(connection.connector(ctx), new PgPrograms(ctx.env()), Optional.ofNullable(pgDump),
+                    progress).run(request);
+        }
+        printSummary(result);
+        return 0;
+    }
+
+    private void printSummary(DumpResult result) {
+        TextTable table = new TextTable(List.of("schema", "table", "mode", "rows", "size", "file"),
+                false, false, false, true, true, false);
+        for (Manifest.TableEntry t : result.manifest().tables()) {
+            table.row(List.of(t.schema(), t.name(), t.mode(), Long.toString(t.rows()), ByteSize.pretty(t.bytes()),
+                    t.file()));
+        }
+        table.separator();
+        table.row(List.of("", "total (" + result.manifest().tables().size() + " tables)", "",
+                Long.toString(result.totalRows()), ByteSize.pretty(result.totalBytes()), ""));
+        table.print(ctx.out());
+        ctx.out().printf(Locale.ROOT, "dump written to %s in %.1f s (%d sequences, snapshot %s)%n",
+                result.directory(), result.nanos() / 1e9, result.manifest().sequences().size(),
+                result.manifest().snapshotTime());
+        ctx.out().flush();
+    }
+}

@@ -1,0 +1,132 @@
+package io.pgsubset.cli;
+
+import io.pgsubset.catalog.QualifiedName;
+import io.pgsubset.dump.DumpListener;
+import io.pgsubset.manifest.Manifest;
+import io.pgsubset.sizes.ByteSize;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+
+/** Dump progress on stderr: a line per finished table (logs, pipes), or bars on a terminal. */
+abstract class DumpProgress implements DumpListener, AutoCloseable {
+    static DumpProgress silent() {
+        return new DumpProgress() {
+        };
+    }
+
+    static DumpProgress forStream(CliContext ctx) {
+        return ctx.errIsTerminal() ? new BarProgress() : new LineProgress(ctx.err(), ctx.verbose());
+    }
+
+    @Override
+    public void close() {
+    }
+
+    /** One summary line per table, for logs and pipes. */
+    static final class LineProgress extends DumpProgress {
+        private final PrintWriter err;
+        private final boolean verbose;
+        private int total;
+        private int done;
+
+        LineProgress(PrintWriter err, boolean verbose) {
+            this.err = err;
+            this.verbose = verbose;
+        }
+
+        @Override
+        public synchronized void planned(List<PlannedTable> tables) {
+            total = tables.size();
+            long rows = tables.stream().mapToLong(PlannedTable::rows).sum();
+            err.printf(Locale.ROOT, "pgsubset: dumping %d tables (%d rows planned)%n", total, rows);
+            err.flush();
+        }
+
+        @Override
+        public synchronized void tableFinished(QualifiedName table, Manifest.TableEntry entry, long nanos) {
+            done++;
+            err.printf(Locale.ROOT, "pgsubset: [%d/%d] %s: %d rows, %s in %.1f s -> %s%n", done, total,
+                    table.display(), entry.rows(), ByteSize.pretty(entry.bytes()), nanos / 1e9, entry.file());
+            err.flush();
+        }
+
+        @Override
+        public synchronized void step(String message) {
+            if (verbose) {
+                err.println("pgsubset: " + message);
+                err.flush();
+            }
+        }
+    }
+
+    /** On a terminal: a bar per table being copied (rows, bytes) and one for the whole dump with its ETA. */
+    static final class BarProgress extends DumpProgress {
+        private final java.util.Map<QualifiedName, me.tongfei.progressbar.ProgressBar> bars = new java.util.HashMap<>();
+        private final java.util.Map<QualifiedName, Long> rowsNow = new java.util.HashMap<>();
+        private me.tongfei.progressbar.ProgressBar overall;
+        private long finishedRows;
+
+        @Override
+        public synchronized void planned(List<PlannedTable> tables) {
+            long rows = tables.stream().mapToLong(PlannedTable::rows).sum();
+            overall = new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("dump (" + tables.size() + " tables)")
+                    .setInitialMax(Math.max(1, rows)).setUnit(" rows", 1).showSpeed()
+                    .setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII).build();
+        }
+
+        @Override
+        public synchronized void tableStarted(QualifiedName table, long expectedRows) {
+            bars.put(table, new me.tongfei.progressbar.ProgressBarBuilder().setTaskName(table.display())
+                    .setInitialMax(Math.max(1, expectedRows)).setUnit(" rows", 1).clearDisplayOnFinish()
+                    .setStyle(me.tongfei.progressbar.ProgressBarStyle.ASCII).build());
+            rowsNow.put(table, 0L);
+        }
+
+        @Override
+        public synchronized void tableProgress(QualifiedName table, long rows, long bytes) {
+            me.tongfei.progressbar.ProgressBar bar = bars.get(table);
+            if (bar != null) {
+                if (rows > bar.getMax()) {
+                    bar.maxHint(rows);
+                }
+                bar.stepTo(rows);
+                bar.setExtraMessage(ByteSize.pretty(bytes));
+            }
+            rowsNow.put(table, rows);
+            updateOverall();
+        }
+
+        @Override
+        public synchronized void tableFinished(QualifiedName table, Manifest.TableEntry entry, long nanos) {
+            me.tongfei.progressbar.ProgressBar bar = bars.remove(table);
+            if (bar != null) {
+                bar.close();
+            }
+            rowsNow.remove(table);
+            finishedRows += entry.rows();
+            updateOverall();
+        }
+
+        private void updateOverall() {
+            if (overall == null) {
+                return;
+            }
+            long rows = finishedRows + rowsNow.values().stream().mapToLong(Long::longValue).sum();
+            if (rows > overall.getMax()) {
+                overall.maxHint(rows);
+            }
+            overall.stepTo(rows);
+        }
+
+        @Override
+        public synchronized void close() {
+            bars.values().forEach(me.tongfei.progressbar.ProgressBar::close);
+            bars.clear();
+            if (overall != null) {
+                overall.close();
+            }
+        }
+    }
+}

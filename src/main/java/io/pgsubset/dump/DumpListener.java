@@ -1,0 +1,37 @@
+package io.pgsubset.dump;
+
+import io.pgsubset.catalog.QualifiedName;
+import io.pgsubset.manifest.Manifest;
+
+import java.util.List;
+
+/**
+ * Progress of a dump, for the command line to draw. Called from worker threads, so
+ * implementations must be thread-safe; they must not throw.
+ */
+public interface DumpListener {
+    DumpListener NONE = new DumpListener() {
+    };
+
+    /** A table the dump will write, with the rows the subset selected for it. */
+    record PlannedTable(QualifiedName name, String mode, long rows) {
+    }
+
+    /** The subset is known; data files follow. */
+    default void planned(List<PlannedTable> tables) {
+    }
+
+    default void tableStarted(QualifiedName table, long expectedRows) {
+    }
+
+    /** Rows and uncompressed CSV bytes written so far. */
+    default void tableProgress(QualifiedName table, long rows, long bytes) {
+    }
+
+    default void tableFinished(QualifiedName table, Manifest.TableEntry entry, long nanos) {
+    }
+
+    /** A step of the dump (snapshot, locks, schema), for logs. */
+    default void step(String message) {
+    }
+}

@@ -1,0 +1,54 @@
+package io.pgsubset.dump;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * What to dump and how.
+ *
+ * @param plan            resolves the plan against the catalog read in the dump's snapshot
+ * @param planText        the plan file as given, copied verbatim to plan.yaml
+ * @param output          the dump directory; it must not exist unless {@code force}
+ * @param jobs            parallel COPY connections, all on the dump's snapshot
+ * @param maxRows         overrides the plan's {@code max_rows}
+ * @param lockWaitTimeout how long to wait for each ACCESS SHARE lock ({@code lock_timeout} syntax)
+ * @param toolVersion     recorded in the manifest
+ */
+public record DumpRequest(PlanSource plan, String planText, Path output, int jobs, boolean compress,
+                          boolean keepOwners, boolean force, OptionalLong maxRows, Optional<String> lockWaitTimeout,
+                          String toolVersion) {
+    public DumpRequest {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(planText, "planText");
+        Objects.requireNonNull(output, "output");
+        if (jobs < 1) {
+            throw new IllegalArgumentException("jobs must be at least 1");
+        }
+        if (maxRows.isPresent() && maxRows.getAsLong() < 0) {
+            throw new IllegalArgumentException("maxRows must not be negative");
+        }
+    }
+
+    /** A request with the defaults: one job, plain CSV, no owners, no overwrite. */
+    public static DumpRequest of(PlanSource plan, String planText, Path output) {
+        return new DumpRequest(plan, planText, output, 1, false, false, false, OptionalLong.empty(),
+                Optional.empty(), "development build");
+    }
+
+    public DumpRequest withJobs(int n) {
+        return new DumpRequest(plan, planText, output, n, compress, keepOwners, force, maxRows, lockWaitTimeout,
+                toolVersion);
+    }
+
+    public DumpRequest withCompress(boolean on) {
+        return new DumpRequest(plan, planText, output, jobs, on, keepOwners, force, maxRows, lockWaitTimeout,
+                toolVersion);
+    }
+
+    public DumpRequest withForce(boolean on) {
+        return new DumpRequest(plan, planText, output, jobs, compress, keepOwners, on, maxRows, lockWaitTimeout,
+                toolVersion);
+    }
+}

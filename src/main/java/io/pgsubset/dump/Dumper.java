@@ -1,0 +1,280 @@
+package io.pgsubset.dump;
+
+import io.pgsubset.catalog.Catalog;
+import io.pgsubset.catalog.CatalogReader;
+import io.pgsubset.catalog.QualifiedName;
+import io.pgsubset.catalog.Sequence;
+import io.pgsubset.catalog.Table;
+import io.pgsubset.catalog.TableSize;
+import io.pgsubset.connect.Connector;
+import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.error.UsageException;
+import io.pgsubset.manifest.Manifest;
+import io.pgsubset.manifest.ManifestIO;
+import io.pgsubset.plan.Mode;
+import io.pgsubset.plan.ResolvedPlan;
+import io.pgsubset.plan.TablePlan;
+import io.pgsubset.subset.RowSelection;
+import io.pgsubset.subset.Subset;
+import io.pgsubset.subset.TableSubset;
+import io.pgsubset.tools.PgProgram;
+import io.pgsubset.tools.PgPrograms;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * {@code pgsubset dump}: one snapshot, ACCESS SHARE locks, the subset, pg_dump's schema sections,
+ * a CSV per table, sequences, plan and manifest, written under a temporary name and renamed when
+ * complete. Never writes to the source.
+ */
+public final class Dumper {
+    private final Connector connector;
+    private final PgPrograms programs;
+    private final Optional<Path> pgDumpPath;
+    private final DumpListener listener;
+
+    public Dumper(Connector connector, PgPrograms programs, Optional<Path> pgDumpPath, DumpListener listener) {
+        this.connector = connector;
+        this.programs = programs;
+        this.pgDumpPath = pgDumpPath;
+        this.listener = listener;
+    }
+
+    public DumpResult run(DumpRequest request) {
+        long started = System.nanoTime();
+        DumpDirectory.check(request.output(), request.force());
+        PgProgram pgDump = programs.find("pg_dump", pgDumpPath);
+        try (SnapshotSession leader = SnapshotSession.export(connector, request.lockWaitTimeout())) {
+            listener.step("snapshot " + leader.snapshotId() + " at " + leader.snapshotTime());
+            Catalog catalog = CatalogReader.read(leader.connection());
+            pgDump.requireAtLeast(catalog.server().majorVersion());
+            ResolvedPlan plan = withMaxRows(request.plan().resolve(catalog), request.maxRows());
+            List<Table> tables = tablesOf(catalog, plan);
+            lock(leader.connection(), tables);
+            listener.step("locked " + tables.size() + " tables");
+            try (DumpDirectory dir = DumpDirectory.create(request.output(), request.force())) {
+                SchemaDump.Options schemaOptions = new SchemaDump.Options(pgDump,
+                        connector.target().childEnvironment(), leader.snapshotId(),
+                        schemaFilter(leader.connection(), plan), request.keepOwners(), request.lockWaitTimeout());
+                SchemaDump schemaDump = new SchemaDump(schemaOptions);
+                dir.onAbort(schemaDump::cancel);
+                CompletableFuture<Void> schema = CompletableFuture.runAsync(() -> schemaDump.run(dir.path()));
+                try {
+                    Subset subset = subset(leader.connection(), catalog, plan);
+                    checkMaxRows(plan, subset);
+                    List<Manifest.SequenceEntry> sequences = SequenceDump.read(leader.connection(),
+                            sequencesOf(catalog, plan));
+                    List<DataDump.Job> jobs = jobs(catalog, subset, request.compress());
+                    listener.planned(jobs.stream().map(j -> new DumpListener.PlannedTable(j.table().name(),
+                            j.subset().plan().mode().keyword(), j.subset().rows())).toList());
+                    List<Manifest.TableEntry> entries = new DataDump(listener, dir.path(), request.compress())
+                            .run(leader, connector, request.jobs(), jobs);
+                    SequenceDump.write(dir.path(), sequences);
+                    await(schema);
+                    listener.step("schema written by " + pgDump.path());
+                    Manifest manifest = manifest(request, catalog, plan, leader, entries, sequences);
+                    writeFiles(dir.path(), request, manifest);
+                    dir.commit();
+                    return new DumpResult(dir.target(), manifest, System.nanoTime() - started);
+                } finally {
+                    if (!schema.isDone()) {
+                        schemaDump.cancel();
+                        awaitQuietly(schema);
+                    }
+                }
+            }
+        }
+    }
+
+    private static ResolvedPlan withMaxRows(ResolvedPlan plan, OptionalLong override) {
+        if (override.isEmpty()) {
+            return plan;
+        }
+        return new ResolvedPlan(plan.schemas(), plan.tables(), plan.relations(), plan.onSkippedParent(), override);
+    }
+
+    private static List<Table> tablesOf(Catalog catalog, ResolvedPlan plan) {
+        List<Table> out = new ArrayList<>();
+        for (TablePlan t : plan.tables()) {
+            out.add(catalog.table(t.table()).orElseThrow(() -> new PgsubsetException("table "
+                    + t.table().display() + " of the plan is not in the database's catalog")));
+        }
+        return out;
+    }
+
+    private static final String LOCK_SQL = "LOCK TABLE %s IN ACCESS SHARE MODE";
+
+    /** Like pg_dump: no DDL can change a table between the snapshot and the end of its COPY. */
+    private static void lock(Connection conn, List<Table> tables) {
+        try (Statement st = conn.createStatement()) {
+            for (Table t : tables) {
+                try {
+                    st.execute(String.format(LOCK_SQL, t.name().sql()));
+                } catch (SQLException e) {
+                    throw new PgsubsetException("could not lock table " + t.name().display() + " (ACCESS SHARE): "
+                            + DumpErrors.firstLine(e) + ("55P03".equals(e.getSQLState())
+                            ? "; another session holds a conflicting lock: retry, or raise --lock-wait-timeout"
+                            : ""), e);
+                }
+            }
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not lock the dumped tables: " + DumpErrors.firstLine(e), e);
+        }
+    }
+
+    private static final String SCHEMAS_SQL = """
+            SELECT n.nspname FROM pg_catalog.pg_namespace n
+             WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                                  AND d.objid = n.oid AND d.deptype = 'e')""";
+
+    /**
+     * pg_dump's -n list: empty (the whole database, extensions included) when the plan covers
+     * every user schema, else exactly the plan's schemas.
+     */
+    private static List<String> schemaFilter(Connection conn, ResolvedPlan plan) {
+        Set<String> all = new HashSet<>();
+        try (PreparedStatement ps = conn.prepareStatement(SCHEMAS_SQL); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                all.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not list the schemas: " + DumpErrors.firstLine(e), e);
+        }
+        return plan.schemas().containsAll(all) ? List.of() : plan.schemas();
+    }
+
+    private static List<Sequence> sequencesOf(Catalog catalog, ResolvedPlan plan) {
+        Set<String> schemas = Set.copyOf(plan.schemas());
+        return catalog.sequences().stream()
+                .filter(s -> schemas.contains(s.name().schema()) && s.extension().isEmpty())
+                .toList();
+    }
+
+    /** Stand-in until the subset engine lands: full tables whole, skipped tables empty. */
+    private static Subset subset(Connection conn, Catalog catalog, ResolvedPlan plan) {
+        List<TableSubset> out = new ArrayList<>();
+        for (TablePlan t : plan.tables()) {
+            Table table = catalog.require(t.table());
+            if (t.mode() instanceof Mode.Full) {
+                Optional<String> filter = table.extensionConfig() ? table.extensionConfigFilter() : Optional.empty();
+                out.add(new TableSubset(t, new RowSelection.AllRows(filter), List.of(), estimatedRows(catalog, table)));
+            } else if (t.mode() instanceof Mode.Skip) {
+                out.add(new TableSubset(t, new RowSelection.NoRows(), List.of(), 0));
+            } else {
+                throw new UsageException("table " + t.table().display() + " is planned as " + t.mode().keyword()
+                        + ", which needs the subset engine; this build dumps full and skip tables only");
+            }
+        }
+        return new Subset(out, List.of());
+    }
+
+    private static long estimatedRows(Catalog catalog, Table table) {
+        double rows = table.estimatedRows().orElse(0);
+        for (QualifiedName p : catalog.allPartitions(table.name())) {
+            rows += catalog.require(p).estimatedRows().orElse(0);
+        }
+        return Math.round(rows);
+    }
+
+    private static void checkMaxRows(ResolvedPlan plan, Subset subset) {
+        if (plan.maxRows().isPresent() && subset.totalRows() > plan.maxRows().getAsLong()) {
+            throw new UsageException("the subset has " + subset.totalRows() + " rows, more than max_rows "
+                    + plan.maxRows().getAsLong() + "; restrict the plan or raise --max-rows");
+        }
+    }
+
+    /** One job per table with a data file: tables whose rows come with their extension have none. */
+    private static List<DataDump.Job> jobs(Catalog catalog, Subset subset, boolean gzip) {
+        List<TableSubset> dumped = subset.tables().stream()
+                .filter(t -> !catalog.require(t.plan().table()).extensionOwnedData())
+                .toList();
+        Map<QualifiedName, String> files = DataFileNames.assign(dumped.stream().map(t -> t.plan().table()).toList(),
+                gzip);
+        List<DataDump.Job> out = new ArrayList<>();
+        for (TableSubset t : dumped) {
+            Table table = catalog.require(t.plan().table());
+            out.add(new DataDump.Job(table, t, files.get(table.name()), weight(catalog, table, t.rows())));
+        }
+        return out;
+    }
+
+    /** Estimated bytes to copy: rows times the table's average on-disk row width. */
+    private static double weight(Catalog catalog, Table table, long rows) {
+        TableSize size = catalog.treeSize(table.name());
+        long estimated = Math.max(1, estimatedRows(catalog, table));
+        return rows * Math.max(1.0, (double) (size.heap() + size.toast()) / estimated);
+    }
+
+    private static void await(CompletableFuture<Void> schema) {
+        try {
+            schema.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgsubsetException("interrupted while waiting for pg_dump", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new PgsubsetException("pg_dump failed: " + DumpErrors.firstLine(e.getCause()), e.getCause());
+        }
+    }
+
+    /** After a failure: pg_dump is stopped; wait for it so its files are closed before the directory goes. */
+    private static void awaitQuietly(CompletableFuture<Void> schema) {
+        try {
+            schema.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // the dump already fails with its own error; pg_dump's is a consequence of stopping it
+            return;
+        }
+    }
+
+    private static Manifest manifest(DumpRequest request, Catalog catalog, ResolvedPlan plan, SnapshotSession leader,
+                                     List<Manifest.TableEntry> entries, List<Manifest.SequenceEntry> sequences) {
+        Manifest.Source source = new Manifest.Source(catalog.server().version(), catalog.server().versionNum(),
+                catalog.server().systemIdentifier(), catalog.server().database());
+        List<Manifest.TableEntry> sorted = entries.stream()
+                .sorted(Comparator.comparing(Manifest.TableEntry::schema).thenComparing(Manifest.TableEntry::name))
+                .toList();
+        return new Manifest(Manifest.FORMAT_VERSION, request.toolVersion(), source, leader.snapshotTime(),
+                request.compress(), request.keepOwners(), PlanJson.of(plan), sorted, sequences);
+    }
+
+    static final String PLAN_FILE = "plan.yaml";
+
+    /** plan.yaml, then manifest.json last: its presence marks a complete dump. */
+    private static void writeFiles(Path dir, DumpRequest request, Manifest manifest) {
+        try {
+            Files.writeString(dir.resolve(PLAN_FILE), request.planText(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw DumpErrors.io("could not write " + dir.resolve(PLAN_FILE), e);
+        }
+        try {
+            ManifestIO.write(dir, manifest);
+        } catch (IOException e) {
+            throw DumpErrors.io("could not write " + dir.resolve(ManifestIO.FILE_NAME), e);
+        }
+    }
+}
