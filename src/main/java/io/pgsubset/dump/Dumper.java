@@ -14,6 +14,7 @@ import io.pgsubset.manifest.ManifestIO;
 import io.pgsubset.plan.Mode;
 import io.pgsubset.plan.ResolvedPlan;
 import io.pgsubset.plan.TablePlan;
+import io.pgsubset.restore.RestoreScript;
 import io.pgsubset.subset.RowSelection;
 import io.pgsubset.subset.Subset;
 import io.pgsubset.subset.TableSubset;
@@ -264,12 +265,17 @@ public final class Dumper {
 
     static final String PLAN_FILE = "plan.yaml";
 
-    /** plan.yaml, then manifest.json last: its presence marks a complete dump. */
+    /** plan.yaml, restore.sh, then manifest.json last: its presence marks a complete dump. */
     private static void writeFiles(Path dir, DumpRequest request, Manifest manifest) {
         try {
             Files.writeString(dir.resolve(PLAN_FILE), request.planText(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw DumpErrors.io("could not write " + dir.resolve(PLAN_FILE), e);
+        }
+        try {
+            RestoreScript.write(dir, manifest);
+        } catch (IOException e) {
+            throw DumpErrors.io("could not write " + dir.resolve(RestoreScript.FILE_NAME), e);
         }
         try {
             ManifestIO.write(dir, manifest);

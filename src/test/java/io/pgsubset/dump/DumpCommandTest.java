@@ -76,7 +76,7 @@ class DumpCommandTest {
         Cli.Result r = dump(db, out);
         assertEquals(0, r.exitCode(), r::toString);
         for (String f : List.of("manifest.json", "schema/pre-data.sql", "schema/post-data.sql", "sequences.sql",
-                "plan.yaml", "data/public.customer.csv", "data/public.orders.csv", "data/public.events.csv",
+                "plan.yaml", "restore.sh", "data/public.customer.csv", "data/public.orders.csv", "data/public.events.csv",
                 "data/Other Schema.Mixed Case.csv", "data/public.animal.csv", "data/public.dog.csv")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f + " missing in " + listing(out));
         }
