@@ -6,12 +6,19 @@ import io.pgsubset.dump.Dumper;
 import io.pgsubset.dump.PlanSource;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.manifest.Manifest;
+import io.pgsubset.plan.PlanFile;
+import io.pgsubset.plan.PlanLoader;
+import io.pgsubset.plan.Plans;
 import io.pgsubset.sizes.ByteSize;
 import io.pgsubset.tools.PgPrograms;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +38,10 @@ final class DumpCommand implements Callable<Integer> {
 
     @Mixin
     ConnectionMixin connection;
+
+    @Option(names = "--plan", paramLabel = "PLAN.yaml",
+            description = "The plan (see pgsubset plan init); without one, every table is dumped in full.")
+    Path plan;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR",
             description = "The dump directory to create; it must not exist (see --force).")
@@ -77,7 +88,15 @@ final class DumpCommand implements Callable<Integer> {
         if (maxRows != null && maxRows < 0) {
             throw new UsageException("--max-rows must not be negative, got " + maxRows);
         }
-        DumpRequest request = new DumpRequest(PlanSource.everyTableFull(), PlanSource.EVERY_TABLE_FULL_YAML, output,
+        PlanSource planSource = PlanSource.everyTableFull();
+        String planText = PlanSource.EVERY_TABLE_FULL_YAML;
+        if (plan != null) {
+            // checked before connecting: a plan with mistakes fails at once, with every problem
+            PlanFile file = PlanLoader.load(plan);
+            planText = readPlan(plan);
+            planSource = (conn, catalog) -> Plans.resolve(conn, file, catalog).plan();
+        }
+        DumpRequest request = new DumpRequest(planSource, planText, output,
                 jobs, compress, keepOwners, force, maxRows == null ? OptionalLong.empty() : OptionalLong.of(maxRows),
                 Optional.ofNullable(lockWaitTimeout), new Main.Version().getVersion()[0]);
         DumpProgress progress = quiet ? DumpProgress.silent() : DumpProgress.forStream(ctx);
@@ -88,6 +107,16 @@ final class DumpCommand implements Callable<Integer> {
         }
         printSummary(result);
         return 0;
+    }
+
+    private static String readPlan(Path path) {
+        try {
+            return Files.readString(path, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new UsageException("plan file " + path + " does not exist - check the --plan path");
+        } catch (IOException e) {
+            throw new UsageException("cannot read plan file " + path + ": " + e.getMessage(), e);
+        }
     }
 
     private void printSummary(DumpResult result) {

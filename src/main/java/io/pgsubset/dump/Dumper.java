@@ -67,7 +67,7 @@ public final class Dumper {
             listener.step("snapshot " + leader.snapshotId() + " at " + leader.snapshotTime());
             Catalog catalog = CatalogReader.read(leader.connection());
             pgDump.requireAtLeast(catalog.server().majorVersion());
-            ResolvedPlan plan = withMaxRows(request.plan().resolve(catalog), request.maxRows());
+            ResolvedPlan plan = withMaxRows(request.plan().resolve(leader.connection(), catalog), request.maxRows());
             List<Table> tables = tablesOf(catalog, plan);
             lock(leader.connection(), tables);
             listener.step("locked " + tables.size() + " tables");
@@ -260,7 +260,7 @@ public final class Dumper {
                 .sorted(Comparator.comparing(Manifest.TableEntry::schema).thenComparing(Manifest.TableEntry::name))
                 .toList();
         return new Manifest(Manifest.FORMAT_VERSION, request.toolVersion(), source, leader.snapshotTime(),
-                request.compress(), request.keepOwners(), PlanJson.of(plan), sorted, sequences);
+                request.compress(), request.keepOwners(), ManifestIO.mapper().valueToTree(io.pgsubset.plan.PlanJson.of(plan)), sorted, sequences);
     }
 
     static final String PLAN_FILE = "plan.yaml";

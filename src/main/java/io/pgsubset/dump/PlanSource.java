@@ -9,14 +9,15 @@ import io.pgsubset.plan.ResolvedPlan;
  */
 @FunctionalInterface
 public interface PlanSource {
-    ResolvedPlan resolve(Catalog catalog);
+    /** @param conn the dump's connection, inside its snapshot (e.g. to let the server check SQL fragments) */
+    ResolvedPlan resolve(java.sql.Connection conn, Catalog catalog);
 
     /**
      * Without a plan file: every table of every user schema in full (partitions through their
      * partitioned table; tables whose rows come with their extension left out).
      */
     static PlanSource everyTableFull() {
-        return catalog -> new ResolvedPlan(catalog.schemas(), catalog.tables().stream()
+        return (conn, catalog) -> new ResolvedPlan(catalog.schemas(), catalog.tables().stream()
                 .filter(t -> !t.isPartition() && !t.extensionOwnedData())
                 .map(t -> new io.pgsubset.plan.TablePlan(t.name(), new io.pgsubset.plan.Mode.Full(),
                         "no --plan: every table in full"))

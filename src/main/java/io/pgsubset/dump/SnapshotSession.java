@@ -17,7 +17,8 @@ import java.util.Optional;
  * leader exports it, workers (and pg_dump) import it, so every table is read as of one instant.
  */
 final class SnapshotSession implements AutoCloseable {
-    private static final String BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    /** The first statement of the transaction the driver opens (autocommit off, so savepoints work too). */
+    private static final String BEGIN = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
     /** The snapshot time in UTC, ISO-8601, independent of the session's TimeZone. */
     private static final String EXPORT_SQL = """
@@ -41,6 +42,7 @@ final class SnapshotSession implements AutoCloseable {
         Connection conn = connector.open();
         try {
             prepare(conn, lockWaitTimeout);
+            conn.setAutoCommit(false);
             try (Statement st = conn.createStatement()) {
                 st.execute(BEGIN);
                 try (ResultSet rs = st.executeQuery(EXPORT_SQL)) {
@@ -63,6 +65,7 @@ final class SnapshotSession implements AutoCloseable {
         Connection worker = connector.open();
         try {
             prepare(worker, Optional.empty());
+            worker.setAutoCommit(false);
             try (Statement st = worker.createStatement()) {
                 st.execute(BEGIN);
                 st.execute("SET TRANSACTION SNAPSHOT " + io.pgsubset.sql.Ident.literal(snapshotId));
@@ -116,8 +119,8 @@ final class SnapshotSession implements AutoCloseable {
     public void close() {
         try {
             if (!conn.isClosed()) {
-                try (Statement st = conn.createStatement()) {
-                    st.execute("ROLLBACK");
+                try {
+                    conn.rollback();
                 } catch (SQLException e) {
                     // the connection is going away anyway; a failed ROLLBACK changes nothing on the server
                     conn.close();

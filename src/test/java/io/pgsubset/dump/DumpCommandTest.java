@@ -182,6 +182,37 @@ class DumpCommandTest {
     }
 
     @Test
+    void followsThePlanAndKeepsItVerbatim(TestDatabase db) throws Exception {
+        Path planFile = tmp.resolve("plan.yaml");
+        String plan = "# my plan\nversion: 1\nunlisted: full\nskip: [orders, dog]\n";
+        Files.writeString(planFile, plan);
+        Path out = tmp.resolve("planned");
+        Cli.Result r = dump(db, out, "--quiet", "--plan", planFile.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(plan, Files.readString(out.resolve("plan.yaml")));
+        Manifest m = ManifestIO.read(out);
+        assertEquals("skip", entry(m, "orders").mode());
+        assertEquals(0, entry(m, "orders").rows());
+        assertEquals(List.of("id,customer_id,amount,placed,tags,doc,raw"),
+                Files.readAllLines(out.resolve("data/public.orders.csv")));
+        assertEquals("full", entry(m, "customer").mode());
+        assertEquals(302, entry(m, "customer").rows());
+        assertEquals(0, entry(m, "dog").rows());
+        assertEquals(1, entry(m, "animal").rows());
+    }
+
+    @Test
+    void aBadPlanFailsWithExit2BeforeWritingAnything(TestDatabase db) throws Exception {
+        Path planFile = tmp.resolve("bad-plan.yaml");
+        Files.writeString(planFile, "version: 1\nskip: [no_such_table]\n");
+        Path out = tmp.resolve("bad-plan");
+        Cli.Result r = dump(db, out, "--plan", planFile.toString());
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("bad-plan.yaml:2:"), r.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void refusesAnExistingDirectoryWithExit2(TestDatabase db) throws Exception {
         Path out = tmp.resolve("exists");
         Files.createDirectories(out);
