@@ -1,0 +1,114 @@
+package io.pgsubset.transform;
+
+import io.pgsubset.error.UsageException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The secret behind the deterministic transforms (hash, email, name, digits, keep_length). The
+ * same salt gives the same pseudonyms on every dump, so reruns and joins across dumps agree;
+ * without one every dump gets a random key. It comes from {@code --salt-file} or
+ * {@code PGSUBSET_SALT}, never from the plan, and is never written to a dump: only the derived
+ * seeds travel, inside the COPY query text, to the source server.
+ */
+public final class TransformKey {
+    public static final String SALT_VARIABLE = "PGSUBSET_SALT";
+    private static final String DERIVATION_LABEL = "pgsubset transform key v1\0";
+
+    private final byte[] material;
+    private final boolean random;
+
+    private TransformKey(byte[] material, boolean random) {
+        this.material = material;
+        this.random = random;
+    }
+
+    /** A key derived from a salt; the salt's bytes are hashed, so any length and content will do. */
+    public static TransformKey fromSalt(byte[] salt) {
+        if (salt.length == 0) {
+            throw new UsageException("the transform salt is empty; give at least a few random bytes");
+        }
+        return new TransformKey(derive(salt), false);
+    }
+
+    public static TransformKey random() {
+        byte[] salt = new byte[32];
+        new SecureRandom().nextBytes(salt);
+        return new TransformKey(derive(salt), true);
+    }
+
+    /**
+     * The key a command uses: the salt file when given, else {@code PGSUBSET_SALT}, else a random
+     * key. A salt file's trailing newline is not part of the salt, so {@code echo secret > f}
+     * and {@code PGSUBSET_SALT=secret} agree.
+     */
+    public static TransformKey resolve(Optional<Path> saltFile, Map<String, String> env) {
+        if (saltFile.isPresent()) {
+            Path file = saltFile.get();
+            try {
+                return fromSalt(stripTrailingNewline(Files.readAllBytes(file)));
+            } catch (IOException e) {
+                throw new UsageException("--salt-file " + file + ": cannot read it (" + e.getMessage()
+                        + "); give a readable file holding the secret salt", e);
+            }
+        }
+        String fromEnv = env.get(SALT_VARIABLE);
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return fromSalt(fromEnv.getBytes(StandardCharsets.UTF_8));
+        }
+        return random();
+    }
+
+    /** Whether this key was made up for one run (pseudonyms then differ between dumps). */
+    public boolean isRandom() {
+        return random;
+    }
+
+    /** The seed of the {@code i}th (0-based) independent 64-bit keyed hash. */
+    long seed(int i) {
+        return ByteBuffer.wrap(material, 8 * i, 8).getLong();
+    }
+
+    /** Secret text appended to every hashed value, so the seed alone does not determine the hash. */
+    String pepper() {
+        return HexFormat.of().formatHex(material, 16, 32);
+    }
+
+    private static byte[] derive(byte[] salt) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(DERIVATION_LABEL.getBytes(StandardCharsets.US_ASCII));
+            sha.update(salt);
+            return sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+        }
+    }
+
+    private static byte[] stripTrailingNewline(byte[] bytes) {
+        int n = bytes.length;
+        if (n > 0 && bytes[n - 1] == '\n') {
+            n--;
+            if (n > 0 && bytes[n - 1] == '\r') {
+                n--;
+            }
+        }
+        return java.util.Arrays.copyOf(bytes, n);
+    }
+
+    /** Never the key: this object ends up in logs and exception messages by accident otherwise. */
+    @Override
+    public String toString() {
+        return random ? "TransformKey(random)" : "TransformKey(from salt)";
+    }
+}
