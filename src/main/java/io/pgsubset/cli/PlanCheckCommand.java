@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 
 @Command(name = "check", sortOptions = false,
         description = {"Check a plan against the live catalog: names, globs, columns, foreign keys, relations, "
-                + "and every where: filter and SQL transform (EXPLAINed in a read-only transaction).",
+                + "every where: filter (EXPLAINed) and every transform (tried on a few rows, cast to its column's "
+                + "type) in a read-only transaction; transformed keys must stay unique and match across foreign keys.",
                 "Exit 0 with a one-line summary, or exit 2 with every problem, one per line: "
                         + "FILE:LINE:COLUMN: what is wrong - the fix."})
 final class PlanCheckCommand implements Callable<Integer> {

@@ -2,9 +2,12 @@ package io.pgsubset.plan;
 
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.CatalogReader;
+import io.pgsubset.transform.TransformPlanCheck;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
 
 /** What a command does with {@code --plan FILE}: load, resolve against the live catalog, let the server check the SQL. */
 public final class Plans {
@@ -23,7 +26,15 @@ public final class Plans {
     /** The same for a catalog the caller already read (e.g. inside its dump snapshot). */
     public static LoadedPlan resolve(Connection conn, PlanFile file, Catalog catalog) {
         ResolvedPlan plan = PlanResolver.resolve(file, catalog);
-        PlanChecker.checkSql(conn, file, plan);
+        // Transforms are checked on the catalog (types, keys, both sides of foreign keys) and tried
+        // on the server, reported together with the SQL check's problems.
+        List<PlanProblem> problems = new ArrayList<>(TransformPlanCheck.problems(conn, file, catalog, plan));
+        try {
+            PlanChecker.checkSql(conn, file, plan);
+        } catch (PlanException e) {
+            problems.addAll(e.problems());
+        }
+        PlanException.throwIfAny(problems);
         return new LoadedPlan(file, catalog, plan);
     }
 }

@@ -161,7 +161,7 @@ public final class ColumnTransform {
     }
 
     private static Body body(Column column, Transform t, ColumnKind kind) throws Refused {
-        String where = "column " + column.name() + " (" + column.type() + ")";
+        String where = column.name() + " (" + column.type() + ")";
         if (t instanceof Transform.Sql s) {
             String expression = s.expression();
             return (h, v) -> "(" + expression + "\n)";

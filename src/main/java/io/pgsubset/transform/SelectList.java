@@ -59,8 +59,7 @@ public final class SelectList {
             try {
                 out.put(column.name(), ColumnTransform.of(column, e.getValue()));
             } catch (ColumnTransform.Refused r) {
-                throw new UsageException("transform of " + table.name().display() + ": " + r.getMessage() + "; "
-                        + r.fix());
+                throw new UsageException("transform of " + table.name().display() + "." + r.getMessage() + "; " + r.fix());
             }
         }
         return out;

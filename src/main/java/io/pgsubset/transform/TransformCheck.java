@@ -66,8 +66,7 @@ public final class TransformCheck {
             try {
                 out.put(e.getKey(), ColumnTransform.of(column.get(), e.getValue()));
             } catch (ColumnTransform.Refused r) {
-                problems.add(new Problem(table.name(), e.getKey(), r.getMessage() + " in " + table.name().display(),
-                        r.fix()));
+                problems.add(new Problem(table.name(), e.getKey(), table.name().display() + "." + r.getMessage(), r.fix()));
             }
         }
         return out;
@@ -107,8 +106,8 @@ public final class TransformCheck {
             if (ct == null && pt == null) {
                 continue;
             }
-            if (pt == null && ct instanceof Transform.Null) {
-                continue; // a NULL reference is never checked: nulling the referencing side keeps the key valid
+            if (ct instanceof Transform.Null) {
+                continue; // a NULL reference is never checked (NOT NULL columns refuse null elsewhere)
             }
             String edge = "foreign key " + fk.name() + " (" + fk.describe() + ")";
             if (ct == null || pt == null) {
