@@ -260,8 +260,7 @@ sealed interface RowIdentity permits RowIdentity.IntegerKey, RowIdentity.Ctid, R
             for (String type : types) {
                 arrays.add("?::text[]::" + type + "[]");
             }
-            return "(" + String.join(", ", over) + ") IN (SELECT * FROM pg_catalog.unnest("
-                    + String.join(", ", arrays) + "))";
+            return rowsFrom(over, arrays);
         }
 
         @Override
@@ -282,8 +281,13 @@ sealed interface RowIdentity permits RowIdentity.IntegerKey, RowIdentity.Ctid, R
             if (columns.size() == 1) {
                 return over.get(0) + " = ANY (" + arrays.get(0) + ")";
             }
-            return "(" + String.join(", ", over) + ") IN (SELECT * FROM pg_catalog.unnest("
-                    + String.join(", ", arrays) + "))";
+            return rowsFrom(over, arrays);
+        }
+
+        /** {@code (a, b) IN (SELECT * FROM ROWS FROM (unnest(x), unnest(y)))}: the arrays zipped into rows. */
+        private static String rowsFrom(List<String> over, List<String> arrays) {
+            return "(" + String.join(", ", over) + ") IN (SELECT * FROM ROWS FROM ("
+                    + String.join(", ", arrays.stream().map(a -> "pg_catalog.unnest(" + a + ")").toList()) + "))";
         }
 
         static String arrayLiteral(String[] values) {

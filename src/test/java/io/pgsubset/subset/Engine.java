@@ -52,12 +52,18 @@ final class Engine {
     }
 
     static Run run(Connection c, Function<Catalog, ResolvedPlan> plan, Closure.Options options) throws SQLException {
+        return run(c, List.of(), plan, options);
+    }
+
+    /** Runs on the given schemas only (all when empty), on an open connection. */
+    static Run run(Connection c, List<String> schemas, Function<Catalog, ResolvedPlan> plan, Closure.Options options)
+            throws SQLException {
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
             st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         }
         try {
-            Catalog catalog = CatalogReader.read(c);
+            Catalog catalog = CatalogReader.read(c, schemas);
             Subset subset = Closure.compute(c, catalog, plan.apply(catalog), options);
             Map<QualifiedName, TreeSet<String>> rows = new TreeMap<>();
             for (TableSubset t : subset.tables()) {
