@@ -61,7 +61,8 @@ final class DumpCommand implements Callable<Integer> {
     boolean force;
 
     @Option(names = "--max-rows", paramLabel = "N",
-            description = "Stop before writing any data when the subset has more than N rows (overrides max_rows).")
+            description = "Stop before writing anything when the closure selects more than N rows in sample and "
+                    + "follow tables (overrides the plan's max_rows).")
     Long maxRows;
 
     @Option(names = "--lock-wait-timeout", paramLabel = "TIMEOUT",

@@ -8,14 +8,12 @@ import io.pgsubset.catalog.Table;
 import io.pgsubset.catalog.TableSize;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.error.PgsubsetException;
-import io.pgsubset.error.UsageException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.ManifestIO;
-import io.pgsubset.plan.Mode;
 import io.pgsubset.plan.ResolvedPlan;
 import io.pgsubset.plan.TablePlan;
 import io.pgsubset.restore.RestoreScript;
-import io.pgsubset.subset.RowSelection;
+import io.pgsubset.subset.Closure;
 import io.pgsubset.subset.Subset;
 import io.pgsubset.subset.TableSubset;
 import io.pgsubset.tools.PgProgram;
@@ -67,10 +65,11 @@ public final class Dumper {
             listener.step("snapshot " + leader.snapshotId() + " at " + leader.snapshotTime());
             Catalog catalog = CatalogReader.read(leader.connection());
             pgDump.requireAtLeast(catalog.server().majorVersion());
-            ResolvedPlan plan = withMaxRows(request.plan().resolve(leader.connection(), catalog), request.maxRows());
+            ResolvedPlan plan = request.plan().resolve(leader.connection(), catalog);
             List<Table> tables = tablesOf(catalog, plan);
             lock(leader.connection(), tables);
             listener.step("locked " + tables.size() + " tables");
+            Subset subset = subset(leader.connection(), catalog, plan, request.maxRows());
             try (DumpDirectory dir = DumpDirectory.create(request.output(), request.force())) {
                 SchemaDump.Options schemaOptions = new SchemaDump.Options(pgDump,
                         connector.target().childEnvironment(), leader.snapshotId(),
@@ -79,8 +78,6 @@ public final class Dumper {
                 dir.onAbort(schemaDump::cancel);
                 CompletableFuture<Void> schema = CompletableFuture.runAsync(() -> schemaDump.run(dir.path()));
                 try {
-                    Subset subset = subset(leader.connection(), catalog, plan);
-                    checkMaxRows(plan, subset);
                     List<Manifest.SequenceEntry> sequences = SequenceDump.read(leader.connection(),
                             sequencesOf(catalog, plan));
                     List<DataDump.Job> jobs = jobs(catalog, subset, request.compress());
@@ -103,13 +100,6 @@ public final class Dumper {
                 }
             }
         }
-    }
-
-    private static ResolvedPlan withMaxRows(ResolvedPlan plan, OptionalLong override) {
-        if (override.isEmpty()) {
-            return plan;
-        }
-        return new ResolvedPlan(plan.schemas(), plan.tables(), plan.relations(), plan.onSkippedParent(), override);
     }
 
     private static List<Table> tablesOf(Catalog catalog, ResolvedPlan plan) {
@@ -171,22 +161,13 @@ public final class Dumper {
                 .toList();
     }
 
-    /** Stand-in until the subset engine lands: full tables whole, skipped tables empty. */
-    private static Subset subset(Connection conn, Catalog catalog, ResolvedPlan plan) {
-        List<TableSubset> out = new ArrayList<>();
-        for (TablePlan t : plan.tables()) {
-            Table table = catalog.require(t.table());
-            if (t.mode() instanceof Mode.Full) {
-                Optional<String> filter = table.extensionConfig() ? table.extensionConfigFilter() : Optional.empty();
-                out.add(new TableSubset(t, new RowSelection.AllRows(filter), List.of(), estimatedRows(catalog, table)));
-            } else if (t.mode() instanceof Mode.Skip) {
-                out.add(new TableSubset(t, new RowSelection.NoRows(), List.of(), 0));
-            } else {
-                throw new UsageException("table " + t.table().display() + " is planned as " + t.mode().keyword()
-                        + ", which needs the subset engine; this build dumps full and skip tables only");
-            }
+    /** The exact rows of every table (the engine also enforces max_rows before anything is written). */
+    private static Subset subset(Connection conn, Catalog catalog, ResolvedPlan plan, OptionalLong maxRows) {
+        Closure.Options options = Closure.Options.defaults();
+        if (maxRows.isPresent()) {
+            options = options.withMaxRows(maxRows.getAsLong());
         }
-        return new Subset(out, List.of());
+        return Closure.compute(conn, catalog, plan, options);
     }
 
     private static long estimatedRows(Catalog catalog, Table table) {
@@ -195,13 +176,6 @@ public final class Dumper {
             rows += catalog.require(p).estimatedRows().orElse(0);
         }
         return Math.round(rows);
-    }
-
-    private static void checkMaxRows(ResolvedPlan plan, Subset subset) {
-        if (plan.maxRows().isPresent() && subset.totalRows() > plan.maxRows().getAsLong()) {
-            throw new UsageException("the subset has " + subset.totalRows() + " rows, more than max_rows "
-                    + plan.maxRows().getAsLong() + "; restrict the plan or raise --max-rows");
-        }
     }
 
     /** One job per table with a data file: tables whose rows come with their extension have none. */

@@ -202,6 +202,42 @@ class DumpCommandTest {
     }
 
     @Test
+    void dumpsASampleWithItsForeignKeyChildren(TestDatabase db) throws Exception {
+        Path planFile = tmp.resolve("sample-plan.yaml");
+        Files.writeString(planFile, "version: 1\nsample:\n  customer: {every: 10}\n");
+        Path out = tmp.resolve("sampled");
+        Cli.Result r = dump(db, out, "--quiet", "--plan", planFile.toString(), "--jobs", "2");
+        assertEquals(0, r.exitCode(), r::toString);
+        Manifest m = ManifestIO.read(out);
+        assertEquals("sample", entry(m, "customer").mode());
+        assertEquals("follow", entry(m, "orders").mode());
+        assertEquals(31, entry(m, "customer").rows());
+        long expectedOrders = db.queryLong("""
+                SELECT count(*) FROM orders WHERE customer_id IN (SELECT id FROM (SELECT id, row_number() OVER
+                  (ORDER BY id) AS rn FROM customer) s WHERE rn % 10 = 1)""");
+        assertTrue(expectedOrders > 0);
+        assertEquals(expectedOrders, entry(m, "orders").rows());
+        java.util.Set<String> customers = new java.util.HashSet<>();
+        Files.readAllLines(out.resolve("data/public.customer.csv")).stream().skip(1)
+                .forEach(l -> customers.add(l.substring(0, l.indexOf(','))));
+        for (String line : Files.readAllLines(out.resolve("data/public.orders.csv")).subList(1, (int) expectedOrders + 1)) {
+            assertTrue(customers.contains(line.split(",")[1]), line);
+        }
+    }
+
+    @Test
+    void stopsBeforeWritingWhenTheSubsetExceedsMaxRows(TestDatabase db) throws Exception {
+        Path planFile = tmp.resolve("every-plan.yaml");
+        Files.writeString(planFile, "version: 1\nsample:\n  customer: {every: 1}\n");
+        Path out = tmp.resolve("too-big");
+        Cli.Result r = dump(db, out, "--max-rows", "100", "--plan", planFile.toString());
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("max_rows"), r.err());
+        assertFalse(Files.exists(out));
+        assertFalse(Files.exists(tmp.resolve(".too-big.pgsubset-partial-" + ProcessHandle.current().pid())));
+    }
+
+    @Test
     void aBadPlanFailsWithExit2BeforeWritingAnything(TestDatabase db) throws Exception {
         Path planFile = tmp.resolve("bad-plan.yaml");
         Files.writeString(planFile, "version: 1\nskip: [no_such_table]\n");
