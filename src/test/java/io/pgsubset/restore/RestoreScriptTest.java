@@ -64,8 +64,8 @@ class RestoreScriptTest {
         try {
             assertEquals(0, r.exitCode(), r::toString);
             assertFalse(Files.exists(Path.of("/tmp/pgsubset-pwned")), "a name was executed by bash");
-            TestDatabase restored = Databases.existing(db, name);
-            Databases.assertSameRows(db, restored, manifest);
+            TestDatabase restored = TestTargets.existing(db, name);
+            TestTargets.assertSameRows(db, restored, manifest);
             assertEquals(role, restored.queryValue("SELECT pg_get_userbyid(datdba) FROM pg_database"
                     + " WHERE datname = current_database()"));
             assertEquals("3", restored.queryValue("SELECT count(*) FROM y"));
@@ -77,7 +77,7 @@ class RestoreScriptTest {
             assertTrue(Long.parseLong(restored.queryValue("SELECT coalesce(max(n_live_tup), -1) FROM"
                     + " pg_stat_user_tables WHERE relname = 'Mixed Case'")) >= 0);
         } finally {
-            Databases.drop(db, name);
+            TestTargets.drop(db, name);
         }
     }
 
@@ -94,16 +94,16 @@ class RestoreScriptTest {
         assertEquals(0, cleaned.exitCode(), cleaned::toString);
         assertEquals("0", target.queryValue("SELECT count(*) FROM pg_class WHERE relname = 'keepme'"));
         assertEquals("0", target.queryValue("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'"));
-        Databases.assertSameRows(db, target, manifest);
+        TestTargets.assertSameRows(db, target, manifest);
 
         var again = TestDumps.runScript(dumpDir, target.libpqEnv(), "--clean");
         assertEquals(0, again.exitCode(), again::toString);
-        Databases.assertSameRows(db, target, manifest);
+        TestTargets.assertSameRows(db, target, manifest);
     }
 
     @Test
     void aFailingLoadLeavesTheTargetAsItWas(TestDatabase db, @TempDir Path tmp) throws Exception {
-        Path copy = Databases.copyDump(dumpDir, tmp.resolve("broken"));
+        Path copy = TestTargets.copyDump(dumpDir, tmp.resolve("broken"));
         Files.writeString(copy.resolve("schema/post-data.sql"), "SELECT 1/0;\n", java.nio.file.StandardOpenOption.APPEND);
         TestDatabase target = db.sibling("keep");
         target.execute("CREATE TABLE keepme (i int); INSERT INTO keepme VALUES (42);");
@@ -117,7 +117,7 @@ class RestoreScriptTest {
     @Test
     void refusesADamagedOrMissingFileBeforeTouchingTheTarget(TestDatabase db, @TempDir Path tmp) throws Exception {
         TestDatabase target = db.sibling("damaged");
-        Path damaged = Databases.copyDump(dumpDir, tmp.resolve("damaged"));
+        Path damaged = TestTargets.copyDump(dumpDir, tmp.resolve("damaged"));
         Path file = damaged.resolve(manifest.tables().get(0).file());
         byte[] bytes = Files.readAllBytes(file);
         Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 3));
@@ -125,7 +125,7 @@ class RestoreScriptTest {
         assertEquals(2, r.exitCode(), r::toString);
         assertTrue(r.err().contains(file.toString()) && r.err().contains("sha256"), r.err());
 
-        Path missing = Databases.copyDump(dumpDir, tmp.resolve("missing"));
+        Path missing = TestTargets.copyDump(dumpDir, tmp.resolve("missing"));
         Files.delete(missing.resolve(manifest.tables().get(1).file()));
         var m = TestDumps.runScript(missing, target.libpqEnv());
         assertEquals(2, m.exitCode(), m::toString);
@@ -154,7 +154,7 @@ class RestoreScriptTest {
 
     @Test
     void isCleanUnderShellcheck() throws Exception {
-        assumeTrue(Databases.onPath("shellcheck"), "shellcheck not installed");
+        assumeTrue(TestTargets.onPath("shellcheck"), "shellcheck not installed");
         Process p = new ProcessBuilder("shellcheck", "-s", "bash", dumpDir.resolve("restore.sh").toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -170,6 +170,6 @@ class RestoreScriptTest {
         TestDatabase target = db.sibling("gz");
         var r = TestDumps.runScript(tmp.resolve("gz"), target.libpqEnv());
         assertEquals(0, r.exitCode(), r::toString);
-        Databases.assertSameRows(source, target, gz);
+        TestTargets.assertSameRows(source, target, gz);
     }
 }

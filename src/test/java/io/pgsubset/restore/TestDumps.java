@@ -31,7 +31,7 @@ import java.util.zip.GZIPOutputStream;
  */
 final class TestDumps {
     private static final String TABLES = """
-            SELECT n.nspname, c.relname,
+            SELECT n.nspname, c.relname, c.relkind,
                    (SELECT array_agg(a.attname ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
                      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '')
               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -59,11 +59,13 @@ final class TestDumps {
             List<Object[]> rels = new ArrayList<>();
             try (var st = c.createStatement(); var rs = st.executeQuery(TABLES)) {
                 while (rs.next()) {
-                    rels.add(new Object[] {rs.getString(1), rs.getString(2), rs.getArray(3).getArray()});
+                    rels.add(new Object[] {rs.getString(1), rs.getString(2), rs.getArray(4).getArray(),
+                            rs.getString(3).equals("r")});
                 }
             }
             for (Object[] r : rels) {
-                tables.add(copy(c, dir, (String) r[0], (String) r[1], Arrays.asList((String[]) r[2]), gzip));
+                tables.add(copy(c, dir, (String) r[0], (String) r[1], Arrays.asList((String[]) r[2]), (Boolean) r[3],
+                        gzip));
             }
             StringBuilder seqSql = new StringBuilder();
             try (var st = c.createStatement(); var rs = st.executeQuery(
@@ -89,7 +91,7 @@ final class TestDumps {
     }
 
     private static Manifest.TableEntry copy(Connection c, Path dir, String schema, String name, List<String> columns,
-                                            boolean gzip) throws Exception {
+                                            boolean only, boolean gzip) throws Exception {
         String file = "data/" + (schema + "." + name).replaceAll("[/\\\\\\x00-\\x1f]", "_") + ".csv"
                 + (gzip ? ".gz" : "");
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -99,7 +101,7 @@ final class TestDumps {
              OutputStream data = gzip ? new GZIPOutputStream(fileOut) : fileOut;
              OutputStream tee = new Tee(data, digest)) {
             rows = c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT " + Ident.list(columns)
-                    + " FROM ONLY " + Ident.quote(schema) + "." + Ident.quote(name)
+                    + (only ? " FROM ONLY " : " FROM ") + Ident.quote(schema) + "." + Ident.quote(name)
                     + ") TO STDOUT (FORMAT csv, HEADER)", tee);
         }
         return new Manifest.TableEntry(schema, name, "full", columns, rows, Files.size(dir.resolve(file)), file,

@@ -17,8 +17,8 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Test helpers around whole databases: reach one by name, compare two, copy a dump. */
-final class Databases {
-    private Databases() {
+final class TestTargets {
+    private TestTargets() {
     }
 
     /** A handle on an existing database of the test cluster (not created or dropped by the handle). */

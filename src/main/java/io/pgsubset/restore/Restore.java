@@ -1,0 +1,160 @@
+package io.pgsubset.restore;
+
+import io.pgsubset.connect.ConnectionTarget;
+import io.pgsubset.connect.Connector;
+import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.error.UsageException;
+import io.pgsubset.manifest.Manifest;
+import io.pgsubset.manifest.Manifest.TableEntry;
+import io.pgsubset.restore.PsqlRunner.FilePart;
+import io.pgsubset.restore.PsqlRunner.Part;
+import io.pgsubset.restore.PsqlRunner.Text;
+import io.pgsubset.restore.RestoreResult.TableRows;
+import io.pgsubset.tools.PgProgram;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code pgsubset restore}: the steps of restore.sh in Java, with parallel COPY. The dump is
+ * checked first; the target is refused when it is the dump's source or non-empty without clean.
+ * Then pre-data (psql, one transaction, after the clean), the data files through
+ * {@link ParallelLoad}, post-data and sequences (psql), ANALYZE, and rows against the manifest.
+ * With {@code replace}, all of this goes into a new database that {@link Replace} swaps in.
+ */
+public final class Restore {
+    private final ConnectionTarget server;
+    private final PsqlRunner psql;
+    private final RestoreListener listener;
+
+    /**
+     * @param server  the target as given (host, port, user, password; its dbname is the target
+     *                database unless the request says replace)
+     * @param env     the process environment (PATH and friends for psql)
+     */
+    public Restore(ConnectionTarget server, PgProgram psql, Map<String, String> env, RestoreListener listener) {
+        this.server = server;
+        this.psql = new PsqlRunner(psql, env);
+        this.listener = listener;
+    }
+
+    public RestoreResult run(RestoreRequest request) {
+        long start = System.nanoTime();
+        Manifest manifest = DumpCheck.check(request.dumpDir());
+        listener.step("checked " + manifest.tables().size() + " data files against their sha256");
+        if (request.replace().isPresent()) {
+            Replace replace = new Replace(server.withDbname(request.maintenanceDb()), request, listener);
+            return replace.run(manifest, newDb -> load(newDb, manifest, request.dumpDir(), request.jobs(), false),
+                    start);
+        }
+        String db = server.dbname();
+        boolean created = false;
+        if (request.create()) {
+            try (Connection admin = open(server.withDbname(request.maintenanceDb()))) {
+                Databases.create(admin, db, request.owner(), listener);
+                created = true;
+            } catch (SQLException e) {
+                throw new PgsubsetException("could not create database \"" + db + "\": " + e.getMessage(), e);
+            }
+        }
+        try {
+            try (Connection c = open(server)) {
+                refuseSource(c, manifest, db);
+                if (!request.clean()) {
+                    refuseNonEmpty(c, db);
+                }
+            }
+            List<TableRows> rows = load(server, manifest, request.dumpDir(), request.jobs(), request.clean());
+            return new RestoreResult(db, rows, Optional.empty(), (System.nanoTime() - start) / 1_000_000);
+        } catch (RuntimeException | SQLException e) {
+            if (created) {
+                Databases.dropQuietly(server.withDbname(request.maintenanceDb()), db, listener);
+            }
+            throw e instanceof RuntimeException re ? re
+                    : new PgsubsetException("restore into \"" + db + "\" failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads the dump into {@code target}, which is empty or is cleaned in the pre-data transaction. */
+    List<TableRows> load(ConnectionTarget target, Manifest manifest, Path dir, int jobs, boolean clean) {
+        List<Part> pre = new ArrayList<>();
+        if (clean) {
+            pre.add(new Text(TargetSql.CLEAN));
+        }
+        pre.add(new FilePart(dir.resolve("schema/pre-data.sql")));
+        listener.step((clean ? "cleaning the target and loading" : "loading") + " the pre-data schema");
+        psql.runInTransaction(target, "pre-data schema (schema/pre-data.sql)", pre);
+
+        List<TableEntry> bySize = new ArrayList<>(manifest.tables());
+        bySize.sort(Comparator.comparingLong(TableEntry::bytes).reversed());
+        List<TableRows> rows = new ParallelLoad(new Connector(target), dir, jobs, listener).load(bySize);
+
+        listener.step("loading the post-data schema (indexes, constraints, triggers)");
+        psql.runInTransaction(target, "post-data schema (schema/post-data.sql)",
+                List.of(new FilePart(dir.resolve("schema/post-data.sql"))));
+        listener.step("setting sequences");
+        psql.runInTransaction(target, "sequences (sequences.sql)", List.of(new FilePart(dir.resolve("sequences.sql"))));
+        listener.step("ANALYZE");
+        try (Connection c = open(target); Statement st = c.createStatement()) {
+            st.execute("ANALYZE");
+        } catch (SQLException e) {
+            throw new PgsubsetException("ANALYZE of " + target + " failed: " + e.getMessage(), e);
+        }
+        List<TableRows> inManifestOrder = new ArrayList<>();
+        for (TableEntry t : manifest.tables()) {
+            rows.stream().filter(r -> r.schema().equals(t.schema()) && r.name().equals(t.name())).findFirst()
+                    .ifPresent(inManifestOrder::add);
+        }
+        return inManifestOrder;
+    }
+
+    private static final String IS_SOURCE = """
+            SELECT pg_catalog.current_database() = ? AND coalesce((%s) = ?, false)""".formatted(
+            TargetSql.SYSTEM_IDENTIFIER);
+
+    /** Refuses the dump's own source: same system identifier and database name (exit 2, naming both). */
+    static void refuseSource(Connection c, Manifest manifest, String db) throws SQLException {
+        Optional<String> sysid = manifest.source().systemIdentifier();
+        if (sysid.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(IS_SOURCE)) {
+            ps.setString(1, manifest.source().database());
+            ps.setString(2, sysid.get());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    throw new UsageException("the target is the dump's own source (database \"" + db
+                            + "\", system identifier " + sysid.get() + "): refusing to restore into it; "
+                            + "choose another database");
+                }
+            }
+        }
+    }
+
+    static void refuseNonEmpty(Connection c, String db) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TargetSql.USER_OBJECTS)) {
+            rs.next();
+            long objects = rs.getLong(1);
+            if (objects > 0) {
+                throw new UsageException("the target database \"" + db + "\" is not empty (" + objects
+                        + " schemas, tables, types, routines or extensions): add --clean to replace its content, "
+                        + "--create to restore into a new database, or --replace " + db
+                        + " to swap in a fresh copy");
+            }
+        }
+    }
+
+    private static Connection open(ConnectionTarget target) {
+        return new Connector(target).open();
+    }
+}
