@@ -23,7 +23,7 @@ public final class Session {
     private Session() {
     }
 
-    /** Applies {@link #SETTINGS} to the connection (outside or inside a transaction; SET is session-wide). */
+    /** Applies {@link #SETTINGS} to the connection (SET lasts for the session unless the transaction it ran in rolls back). */
     public static void configure(Connection conn) throws SQLException {
         try (Statement st = conn.createStatement()) {
             for (String set : SETTINGS) {
