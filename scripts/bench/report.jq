@@ -1,0 +1,61 @@
+# Renders bench-results.json as one Markdown table (scripts/bench.sh --report).
+# Speed: the scale with the most runs (the smaller on a tie). Memory: every JVM's peak RSS at the
+# smallest and the largest scale measured. Ratios are min/min, the median/median one in brackets;
+# PASS/MISS is decided on min/min (the run least disturbed by other load on the machine).
+
+def f2: . * 100 | round / 100 | tostring;
+def secs: if . == null then "-" else f2 end;
+def mb: if . == null then "-" else (. / 1024 | round | tostring) + " MB" end;
+def verdict($ratio; $op; $limit):
+  if $ratio == null then "-"
+  elif ($op == "<=" and $ratio <= $limit) or ($op == "<" and $ratio < $limit) then "PASS"
+  else "MISS" end;
+
+. as $root
+| ($root.scales | to_entries | map(.value)) as $all
+| ($all | sort_by(-.runs, .scale) | .[0]) as $p
+| ($all | sort_by(.scale)) as $by_scale
+| ($by_scale[0]) as $small
+| ($by_scale[-1]) as $large
+| $p.steps as $s
+| [
+    # name, what, baseline, op, limit, target text
+    ["manual", "manual procedure: pg_dump --exclude-table-data + 2 COPY via psql + sed", null, null, null, "baseline"],
+    ["floor", "floor: the 2 subset queries alone, to /dev/null", "manual", null, null, "info"],
+    ["subset_dump", "pgsubset dump, subset plan (= the manual selection)", "manual", "<=", 1.15, "<= 1.15x manual"],
+    ["subset_dump_demo", "pgsubset dump, config-examples/demo-plan.yaml", "manual", null, null, "info (other selection)"],
+    ["pg_dump_fp", "pg_dump -Fp of the whole database (= the full plan's tables)", null, null, null, "baseline"],
+    ["pg_dump_fd_j2", "pg_dump -Fd -Z0 -j 2", "pg_dump_fp", null, null, "info"],
+    ["full_dump_j1", "pgsubset dump, full plan, --jobs 1", "pg_dump_fp", "<=", 1.10, "<= 1.1x pg_dump"],
+    ["full_dump_j2", "pgsubset dump, full plan, --jobs 2", "pg_dump_fp", "<", 1.00, "< 1.0x pg_dump"],
+    ["psql_copy_restore", "psql: pre-data, \\copy of every CSV, post-data", null, null, null, "baseline"],
+    ["restore_sh", "restore.sh of the full dump", "psql_copy_restore", "<=", 1.10, "<= 1.1x psql \\copy"],
+    ["restore_j1", "pgsubset restore --jobs 1 of the full dump", "psql_copy_restore", "<=", 1.10, "<= 1.1x psql \\copy"],
+    ["restore_j2", "pgsubset restore --jobs 2 of the full dump", "psql_copy_restore", "<", 1.00, "< 1.0x psql \\copy"],
+    ["wide_pg_dump_schema", "catalog scale: pg_dump --schema-only, \($p.catalog.tables // "-") tables", null, null, null, "baseline"],
+    ["wide_plan_check", "catalog scale: pgsubset plan check, \($p.catalog.tables // "-") tables", "wide_pg_dump_schema", null, null, "info (no SPEC target)"]
+  ] as $rows
+| (
+    "Scale \($p.scale): \($p.files) files, \($p.files * $p.traces_per_file) traces, database \($p.database_bytes / 1048576 | round) MB, loaded in \($p.load_seconds | secs) s; \($p.runs) runs per step; \($p.machine.cores) cores (\($p.machine.cpu)), \($p.machine.memory) RAM, PostgreSQL \($p.machine.postgres), \($p.machine.java); finished \($p.finished_at), commit \($p.commit).",
+    "",
+    "| step | min s | median s | peak RSS | ratio min (median) | target | result |",
+    "|---|---:|---:|---:|---:|---|---|",
+    "| load: production-shape.sql at scale \($p.scale) | \($p.load_seconds | secs) | | | | well under 60 s at S=1 | \(if $p.scale == 1 then verdict($p.load_seconds; "<"; 45) else "-" end) |",
+    ($rows[] as [$name, $what, $base, $op, $limit, $target]
+      | $s[$name] as $m
+      | (if $base == null or $m == null or $s[$base] == null then null else $m.min_s / $s[$base].min_s end) as $r
+      | (if $base == null or $m == null or $s[$base] == null then null else $m.median_s / $s[$base].median_s end) as $rm
+      | if $m == null then "| \($what) | not measured | | | | \($target) | - |"
+        else "| \($what) | \($m.min_s | secs) | \($m.median_s | secs) | \($m.peak_rss_kb | mb) | \(if $r == null then "" else "\($r | f2)x (\($rm | f2)x)" end) | \($target) | \(if $op == null then "" else verdict($r; $op; $limit) end) |"
+        end),
+    (if $small.scale == $large.scale then
+       "| memory flat: needs a second scale (run scripts/bench.sh --scale 4 --runs 1) | | | | | peak RSS flat | - |"
+     else
+       ($large.steps | to_entries[] | select(.key | test("^(subset_dump|full_dump|restore_j)")) | .key as $k
+        | ($small.steps[$k].peak_rss_kb // null) as $a | .value.peak_rss_kb as $b
+        | if $a == null then empty else
+          "| memory: peak RSS of \($k), scale \($small.scale) -> \($large.scale) | | | \($a | mb) -> \($b | mb) | \($b / $a | f2)x | <= 1.25x (flat) | \(verdict($b / $a; "<="; 1.25)) |"
+          end)
+     end),
+    ($p.keyset.cases[]? | "| memory: heap of a key set of \($p.keyset.keys) keys, \(.description) | | | \(.heap_bytes / 1048576 | f2) MB heap | | < 256 MB (well under 512) | \(verdict(.heap_bytes / 1048576; "<"; 256)) |")
+  )
