@@ -32,6 +32,8 @@ public final class KeySetHeap {
                 new Distribution("every_7th", "every 7th id (a sample)", i -> 7 * (i + 1)),
                 new Distribution("random_10pct", "one random id in every 10 (a 10% sample with gaps)",
                         i -> 10 * i + random.nextLong(10)),
+                new Distribution("ctid", "ctids packed as block << 16 | offset, 26 rows per 8 kB block (a table without a key)",
+                        i -> ((i / 26) << 16) | (i % 26 + 1)),
                 new Distribution("random_int", "one random id in every 2^31/N (keys spread over the int range)",
                         i -> intStride(keys) * i + random.nextLong(intStride(keys))));
         List<String> results = new ArrayList<>();
