@@ -171,6 +171,11 @@ schemas: [public]
 unlisted: full
 YAML
 demo_plan="$root/config-examples/demo-plan.yaml"
+if has_command plan check; then
+  for plan in "$work/subset-plan.yaml" "$work/full-plan.yaml"; do
+    pgsubset plan check -d prod --plan "$plan" >&2 || die "the benchmark's plan $plan does not pass plan check"
+  done
+fi
 
 # ---------------------------------------------------------------------------------------------
 # The baselines
