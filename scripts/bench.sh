@@ -248,6 +248,28 @@ dump_args() {
   dump_cmd=("$root/scripts/pgsubset" dump -d prod --plan "$1" --output "$2" --jobs "$3")
 }
 
+# probe NAME CMD...: one untimed run; when it fails, NAME is recorded as skipped with its error.
+skipped="$work/skipped.tsv"
+: >"$skipped"
+probe() {
+  local name=$1
+  shift
+  if "$@" >"$work/probe.out" 2>"$work/probe.err"; then return 0; fi
+  printf '%s\t%s\n' "$name" "$(grep -m 1 -i error "$work/probe.err" || tail -n 1 "$work/probe.err")" >>"$skipped"
+  echo "note: $name is skipped, this build fails it: $(cut -f2 "$skipped" | tail -n 1)" >&2
+  return 1
+}
+can_subset=false; can_demo=false
+if $can_dump; then
+  say "probing the subset dumps (untimed)"
+  dump_args "$work/subset-plan.yaml" "$work/subset" 1
+  probe subset_dump "${dump_cmd[@]}" && can_subset=true
+  if [[ -f "$demo_plan" ]]; then
+    dump_args "$demo_plan" "$work/demo" 1
+    probe subset_dump_demo "${dump_cmd[@]}" && can_demo=true
+  fi
+fi
+
 for ((run = 1; run <= runs; run++)); do
   say "run $run of $runs (scale $scale)"
   # shellcheck disable=SC2016 # $1 is expanded by the inner bash
@@ -262,9 +284,11 @@ for ((run = 1; run <= runs; run++)); do
   # shellcheck disable=SC2016
   measure psql_copy_restore bash -c 'psql_restore "$1" target' _ "$work/export"
   if $can_dump; then
-    dump_args "$work/subset-plan.yaml" "$work/subset" 1
-    measure subset_dump "${dump_cmd[@]}"
-    if [[ -f "$demo_plan" ]]; then
+    if $can_subset; then
+      dump_args "$work/subset-plan.yaml" "$work/subset" 1
+      measure subset_dump "${dump_cmd[@]}"
+    fi
+    if $can_demo; then
       dump_args "$demo_plan" "$work/demo" 1
       measure subset_dump_demo "${dump_cmd[@]}"
     fi
@@ -285,6 +309,19 @@ for ((run = 1; run <= runs; run++)); do
   fi
 done
 drop_db target
+
+# The subset plan must select what the manual procedure selects: compare the row counts.
+selection_json=null
+if $can_subset; then
+  manual_files=$(($(wc -l <"$work/manual/waveforms_file.csv") - 1))
+  manual_traces=$(($(wc -l <"$work/manual/waveforms_continuoustrace.csv") - 1))
+  read -r pgs_files pgs_traces < <(jq -r '[.tables[] | select(.name == "waveforms_file" or .name == "waveforms_continuoustrace")
+      | {(.name): .rows}] | add | "\(.waveforms_file) \(.waveforms_continuoustrace)"' "$work/subset/manifest.json")
+  selection_json=$(jq -n --argjson mf "$manual_files" --argjson mt "$manual_traces" --arg pf "$pgs_files" --arg pt "$pgs_traces" \
+    '{manual: {waveforms_file: $mf, waveforms_continuoustrace: $mt}, pgsubset: {waveforms_file: $pf, waveforms_continuoustrace: $pt},
+      same: ($mf | tostring == $pf and ($mt | tostring) == $pt)}')
+  echo "selection: manual $manual_files files / $manual_traces traces, pgsubset $pgs_files / $pgs_traces" >&2
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Memory: a key set of 10 million integer keys
@@ -337,17 +374,20 @@ stats_json=$(sort -t$'\t' -k1,1 -k3,3g "$samples" | awk -F'\t' '
        max_s: (.[4] | tonumber), peak_rss_kb: (.[5] | tonumber),
        seconds: (.[6] | split(",") | map(tonumber)), load_1min: (.[7] | split(",") | map(tonumber))}}) | from_entries')
 
+skipped_json=$(jq -R -s 'split("\n") | map(select(length > 0) | split("\t") | {key: .[0], value: .[1]}) | from_entries' "$skipped")
+
 scale_json=$(jq -n --arg scale "$scale" --argjson files "$files" --argjson traces "$traces" \
   --argjson payload "$payload" --argjson runs "$runs" --argjson load "$load_seconds" --argjson bytes "$db_bytes" \
-  --argjson steps "$stats_json" --argjson keyset "$keyset_json" --argjson catalog "$catalog_json" \
-  --arg at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg pg "$server_version" \
+  --argjson steps "$stats_json" --argjson skipped "$skipped_json" --argjson keyset "$keyset_json" --argjson catalog "$catalog_json" \
+  --argjson selection "$selection_json" --arg at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg pg "$server_version" \
   --arg java "$(java -version 2>&1 | head -n 1)" --arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
   --argjson cores "$(nproc)" --arg mem "$(free -h | awk '/^Mem:/ { print $2 }')" \
   --arg commit "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   '{scale: ($scale | tonumber), files: $files, traces_per_file: $traces, payload_bytes: $payload, runs: $runs,
     finished_at: $at, commit: $commit,
     machine: {cores: $cores, cpu: $cpu, memory: $mem, postgres: $pg, java: $java},
-    load_seconds: $load, database_bytes: $bytes, steps: $steps, keyset: $keyset, catalog: $catalog}')
+    load_seconds: $load, database_bytes: $bytes, steps: $steps, skipped: $skipped,
+    selection_check: $selection, keyset: $keyset, catalog: $catalog}')
 
 if [[ -f "$results" ]] && jq -e '.scales' "$results" >/dev/null 2>&1; then
   jq --arg s "$scale" --argjson r "$scale_json" '.scales[$s] = $r' "$results" >"$results.tmp"

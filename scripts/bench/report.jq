@@ -45,7 +45,7 @@ def verdict($ratio; $op; $limit):
       | $s[$name] as $m
       | (if $base == null or $m == null or $s[$base] == null then null else $m.min_s / $s[$base].min_s end) as $r
       | (if $base == null or $m == null or $s[$base] == null then null else $m.median_s / $s[$base].median_s end) as $rm
-      | if $m == null then "| \($what) | not measured | | | | \($target) | - |"
+      | if $m == null then "| \($what) | not measured\(if $p.skipped[$name]? then ": " + ($p.skipped[$name] | gsub("\\|"; "/")) else "" end) | | | | \($target) | - |"
         else "| \($what) | \($m.min_s | secs) | \($m.median_s | secs) | \($m.peak_rss_kb | mb) | \(if $r == null then "" else "\($r | f2)x (\($rm | f2)x)" end) | \($target) | \(if $op == null then "" else verdict($r; $op; $limit) end) |"
         end),
     (if $small.scale == $large.scale then
@@ -56,6 +56,9 @@ def verdict($ratio; $op; $limit):
         | if $a == null then empty else
           "| memory: peak RSS of \($k), scale \($small.scale) -> \($large.scale) | | | \($a | mb) -> \($b | mb) | \($b / $a | f2)x | <= 1.25x (flat) | \(verdict($b / $a; "<="; 1.25)) |"
           end)
+     end),
+    (if $p.selection_check == null then empty else
+       "| selection check: manual \($p.selection_check.manual.waveforms_file) files + \($p.selection_check.manual.waveforms_continuoustrace) traces, pgsubset \($p.selection_check.pgsubset.waveforms_file) + \($p.selection_check.pgsubset.waveforms_continuoustrace) | | | | | same rows | \(if $p.selection_check.same then "PASS" else "MISS" end) |"
      end),
     ($p.keyset.cases[]? | "| memory: heap of a key set of \($p.keyset.keys) keys, \(.description) | | | \(.heap_bytes / 1048576 | f2) MB heap | | < 256 MB (well under 512) | \(verdict(.heap_bytes / 1048576; "<"; 256)) |")
   )
