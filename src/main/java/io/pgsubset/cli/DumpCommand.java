@@ -11,6 +11,7 @@ import io.pgsubset.plan.PlanLoader;
 import io.pgsubset.plan.Plans;
 import io.pgsubset.sizes.ByteSize;
 import io.pgsubset.tools.PgPrograms;
+import io.pgsubset.transform.TransformKey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -73,6 +74,13 @@ final class DumpCommand implements Callable<Integer> {
             description = "The pg_dump to run (default: PGBIN, then PATH); at least the server's major version.")
     Path pgDump;
 
+    @Option(names = "--salt-file", paramLabel = "FILE",
+            description = "The secret that keys the plan's deterministic transforms (hash, email, name, digits, "
+                    + "keep_length): the same salt gives the same pseudonyms on every dump. Default: the "
+                    + TransformKey.SALT_VARIABLE + " environment variable, else a random key per dump. "
+                    + "Never written to the dump.")
+    Path saltFile;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
     boolean quiet;
 
@@ -91,15 +99,20 @@ final class DumpCommand implements Callable<Integer> {
         }
         PlanSource planSource = PlanSource.everyTableFull();
         String planText = PlanSource.EVERY_TABLE_FULL_YAML;
+        TransformKey transformKey = TransformKey.resolve(Optional.ofNullable(saltFile), ctx.env());
         if (plan != null) {
             // checked before connecting: a plan with mistakes fails at once, with every problem
             PlanFile file = PlanLoader.load(plan);
+            if (transformKey.isRandom() && !file.transforms().isEmpty()) {
+                ctx.err().println("pgsubset: no --salt-file or " + TransformKey.SALT_VARIABLE + ": transforms use a "
+                        + "random key, so a rerun gives different pseudonyms");
+            }
             planText = readPlan(plan);
             planSource = (conn, catalog) -> Plans.resolve(conn, file, catalog).plan();
         }
         DumpRequest request = new DumpRequest(planSource, planText, output,
                 jobs, compress, keepOwners, force, maxRows == null ? OptionalLong.empty() : OptionalLong.of(maxRows),
-                Optional.ofNullable(lockWaitTimeout), new Main.Version().getVersion()[0]);
+                Optional.ofNullable(lockWaitTimeout), new Main.Version().getVersion()[0], transformKey);
         DumpProgress progress = quiet ? DumpProgress.silent() : DumpProgress.forStream(ctx);
         DumpResult result;
         try (progress) {

@@ -7,6 +7,8 @@ import io.pgsubset.manifest.Manifest;
 import io.pgsubset.subset.TableSubset;
 import org.postgresql.PGConnection;
 
+import io.pgsubset.transform.TransformKey;
+
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -31,8 +33,8 @@ final class DataDump {
     private final Path dir;
     private final boolean gzip;
 
-    DataDump(DumpListener listener, Path dir, boolean gzip) {
-        this.copier = new TableCopier(listener);
+    DataDump(DumpListener listener, Path dir, boolean gzip, TransformKey transformKey) {
+        this.copier = new TableCopier(listener, transformKey);
         this.dir = dir;
         this.gzip = gzip;
     }

@@ -1,5 +1,7 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.transform.TransformKey;
+
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,14 +17,16 @@ import java.util.OptionalLong;
  * @param maxRows         overrides the plan's {@code max_rows}
  * @param lockWaitTimeout how long to wait for each ACCESS SHARE lock ({@code lock_timeout} syntax)
  * @param toolVersion     recorded in the manifest
+ * @param transformKey    keys the deterministic transforms; never written to the dump
  */
 public record DumpRequest(PlanSource plan, String planText, Path output, int jobs, boolean compress,
                           boolean keepOwners, boolean force, OptionalLong maxRows, Optional<String> lockWaitTimeout,
-                          String toolVersion) {
+                          String toolVersion, TransformKey transformKey) {
     public DumpRequest {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(planText, "planText");
         Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(transformKey, "transformKey");
         if (jobs < 1) {
             throw new IllegalArgumentException("jobs must be at least 1");
         }
@@ -34,21 +38,27 @@ public record DumpRequest(PlanSource plan, String planText, Path output, int job
     /** A request with the defaults: one job, plain CSV, no owners, no overwrite. */
     public static DumpRequest of(PlanSource plan, String planText, Path output) {
         return new DumpRequest(plan, planText, output, 1, false, false, false, OptionalLong.empty(),
-                Optional.empty(), "development build");
+                Optional.empty(), "development build", TransformKey.random());
     }
 
     public DumpRequest withJobs(int n) {
         return new DumpRequest(plan, planText, output, n, compress, keepOwners, force, maxRows, lockWaitTimeout,
-                toolVersion);
+                toolVersion, transformKey);
     }
 
     public DumpRequest withCompress(boolean on) {
         return new DumpRequest(plan, planText, output, jobs, on, keepOwners, force, maxRows, lockWaitTimeout,
-                toolVersion);
+                toolVersion, transformKey);
+    }
+
+    /** The same request with the transforms keyed by {@code key} (a salt's key: pseudonyms stable across dumps). */
+    public DumpRequest withTransformKey(TransformKey key) {
+        return new DumpRequest(plan, planText, output, jobs, compress, keepOwners, force, maxRows, lockWaitTimeout,
+                toolVersion, key);
     }
 
     public DumpRequest withForce(boolean on) {
         return new DumpRequest(plan, planText, output, jobs, compress, keepOwners, on, maxRows, lockWaitTimeout,
-                toolVersion);
+                toolVersion, transformKey);
     }
 }

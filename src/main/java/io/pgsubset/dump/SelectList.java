@@ -5,6 +5,8 @@ import io.pgsubset.catalog.Table;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.plan.Transform;
 import io.pgsubset.sql.Ident;
+import io.pgsubset.transform.ColumnTransform;
+import io.pgsubset.transform.TransformKey;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,24 +16,33 @@ import java.util.Set;
 
 /**
  * The select list of a table's COPY query: every dumped column in table order, each either the
- * column itself, NULL (a reference into a skipped table), or a cleaning transform, always under
- * the column's own name so the CSV header matches the table.
+ * column itself, NULL (a reference into a skipped table), or a cleaning transform (rendered by
+ * io.pgsubset.transform, computed by the server while it streams), always under the column's own
+ * name so the CSV header matches the table.
  */
 final class SelectList {
     private final Table table;
     private final String alias;
     private final Set<String> nulled;
-    private final Map<String, Transform> transforms;
+    private final Map<String, ColumnTransform> transforms;
+    private final TransformKey key;
 
-    SelectList(Table table, String alias, List<String> nulledColumns, Map<String, Transform> transforms) {
+    SelectList(Table table, String alias, List<String> nulledColumns, Map<String, Transform> transforms,
+               TransformKey key) {
         this.table = table;
         this.alias = alias;
         this.nulled = Set.copyOf(nulledColumns);
-        this.transforms = Map.copyOf(transforms);
-        for (String column : transforms.keySet()) {
-            if (table.column(column).filter(Column::dumped).isEmpty()) {
-                throw new UsageException("transform of " + table.name().display() + "." + column
-                        + ": no such column (or it is generated, and never dumped)");
+        this.transforms = new LinkedHashMap<>();
+        this.key = key;
+        for (Map.Entry<String, Transform> e : transforms.entrySet()) {
+            Column column = table.column(e.getKey()).filter(Column::dumped).orElseThrow(() -> new UsageException(
+                    "transform of " + table.name().display() + "." + e.getKey()
+                            + ": no such column (or it is generated, and never dumped)"));
+            try {
+                this.transforms.put(column.name(), ColumnTransform.of(column, e.getValue()));
+            } catch (ColumnTransform.Refused r) {
+                throw new UsageException("transform of " + table.name().display() + "." + r.getMessage() + " - "
+                        + r.fix());
             }
         }
     }
@@ -54,26 +65,12 @@ final class SelectList {
         if (nulled.contains(c.name())) {
             return "NULL::" + c.type() + " AS " + name;
         }
-        Transform t = transforms.get(c.name());
+        ColumnTransform t = transforms.get(c.name());
         if (t == null) {
             return alias + "." + name;
         }
-        return "(" + expression(c, t) + ")::" + c.type() + " AS " + name;
-    }
-
-    /** The SQL of a transform over the row (columns unqualified: the alias is the only FROM item). */
-    private String expression(Column c, Transform t) {
-        if (t instanceof Transform.Sql sql) {
-            return sql.expression();
-        }
-        if (t instanceof Transform.Null) {
-            return "NULL";
-        }
-        if (t instanceof Transform.Constant constant) {
-            return Ident.literal(constant.value());
-        }
-        throw new UsageException("transform " + describe(t) + " of " + table.name().display() + "." + c.name()
-                + " is not supported by this version of pgsubset; use an SQL expression, null or constant");
+        // the transform's SQL refers to columns unqualified: the alias is the only FROM item
+        return t.sql(key, alias + "." + name) + " AS " + name;
     }
 
     /** Column -> how it is cleaned, for the manifest (the expression for SQL, the kind otherwise). */
@@ -83,22 +80,9 @@ final class SelectList {
             if (nulled.contains(c.name())) {
                 out.put(c.name(), "null (references a skipped table)");
             } else if (transforms.containsKey(c.name())) {
-                out.put(c.name(), describe(transforms.get(c.name())));
+                out.put(c.name(), transforms.get(c.name()).description());
             }
         }
         return out;
-    }
-
-    static String describe(Transform t) {
-        if (t instanceof Transform.Sql sql) {
-            return "sql: " + sql.expression();
-        }
-        if (t instanceof Transform.Digits d) {
-            return "digits: " + d.n();
-        }
-        if (t instanceof Transform.KeepLength) {
-            return "keep_length";
-        }
-        return t.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
     }
 }

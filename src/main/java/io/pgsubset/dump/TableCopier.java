@@ -5,6 +5,7 @@ import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.subset.RowSelection;
 import io.pgsubset.subset.TableSubset;
+import io.pgsubset.transform.TransformKey;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.copy.CopyOut;
@@ -27,14 +28,16 @@ final class TableCopier {
     private static final long PROGRESS_EVERY_BYTES = 1 << 20;
 
     private final DumpListener listener;
+    private final TransformKey transformKey;
 
-    TableCopier(DumpListener listener) {
+    TableCopier(DumpListener listener, TransformKey transformKey) {
         this.listener = listener;
+        this.transformKey = transformKey;
     }
 
     Manifest.TableEntry copy(Connection conn, Table table, TableSubset subset, Path dir, String file, boolean gzip) {
         SelectList select = new SelectList(table, CopyQuery.ALIAS, subset.nulledColumns(),
-                subset.plan().transforms());
+                subset.plan().transforms(), transformKey);
         List<String> predicates = predicates(subset.selection());
         listener.tableStarted(table.name(), subset.rows());
         long started = System.nanoTime();

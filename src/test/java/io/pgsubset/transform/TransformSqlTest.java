@@ -87,7 +87,7 @@ class TransformSqlTest {
     }
 
     private static String select(Table t, Map<String, Transform> transforms, TransformKey key) {
-        return "SELECT " + SelectList.sql(t, transforms, key, Optional.empty()) + " FROM person ORDER BY id";
+        return "SELECT " + TransformedColumns.sql(t, transforms, key, Optional.empty()) + " FROM person ORDER BY id";
     }
 
     @Test
@@ -131,9 +131,9 @@ class TransformSqlTest {
             Table k1 = catalog.require(new QualifiedName("public", "k1"));
             Table k2 = catalog.require(new QualifiedName("public", "k2"));
             Map<String, Transform> t = Map.of("t", new Transform.Hash());
-            String a = db.queryValue("SELECT " + SelectList.sql(k1, t, KEY, Optional.empty()).split(", ", 2)[1]
+            String a = db.queryValue("SELECT " + TransformedColumns.sql(k1, t, KEY, Optional.empty()).split(", ", 2)[1]
                     + " FROM k1");
-            String b = db.queryValue("SELECT " + SelectList.sql(k2, t, KEY, Optional.empty()).split(", ", 2)[1]
+            String b = db.queryValue("SELECT " + TransformedColumns.sql(k2, t, KEY, Optional.empty()).split(", ", 2)[1]
                     + " FROM k2");
             assertEquals(a, b);
             assertEquals(32, a.length());

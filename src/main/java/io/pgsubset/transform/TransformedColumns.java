@@ -17,8 +17,8 @@ import java.util.Optional;
  * {@code "id", CAST(... AS character varying(254)) AS "email", ...}. The server computes the
  * cleaned values while it streams the rows, so no personal value ever leaves it.
  */
-public final class SelectList {
-    private SelectList() {
+public final class TransformedColumns {
+    private TransformedColumns() {
     }
 
     /**
