@@ -1,0 +1,240 @@
+package io.pgsubset.dump;
+
+import io.pgsubset.manifest.Manifest;
+import io.pgsubset.manifest.ManifestIO;
+import io.pgsubset.testing.Cli;
+import io.pgsubset.testing.PgTest;
+import io.pgsubset.testing.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** SPEC's guarantees for the dump: read only, one snapshot, nothing left behind by a failed or interrupted run. */
+@PgTest
+class DumpGuaranteesTest {
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void schema(TestDatabase db) {
+        db.execute("""
+                CREATE TABLE parent (id bigserial PRIMARY KEY, note text);
+                CREATE TABLE child (id bigserial PRIMARY KEY,
+                  parent_id bigint NOT NULL REFERENCES parent ON DELETE CASCADE, note text);
+                INSERT INTO parent (note) SELECT 'p' || g FROM generate_series(1, 20000) g;
+                INSERT INTO child (parent_id, note) SELECT p.id, 'c' || k FROM parent p, generate_series(1, 2) k;
+                ANALYZE;
+                """);
+    }
+
+    static Cli.Result dump(TestDatabase db, Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("-o", out.toString()));
+        args.addAll(List.of(more));
+        return Cli.against(db, "dump", args.toArray(String[]::new));
+    }
+
+    @Test
+    void jobsShareOneSnapshotUnderConcurrentWrites(TestDatabase db) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong writes = new AtomicLong();
+        Thread writer = new Thread(() -> {
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                while (!stop.get()) {
+                    // every transaction keeps children = 2 x parents, so any torn read shows
+                    st.execute("""
+                            BEGIN;
+                            WITH p AS (INSERT INTO parent (note) VALUES ('new') RETURNING id)
+                              INSERT INTO child (parent_id, note) SELECT id, 'n' FROM p, generate_series(1, 2);
+                            DELETE FROM parent WHERE id = (SELECT min(id) FROM parent);
+                            UPDATE child SET note = note || '+' WHERE id = (SELECT max(id) FROM child);
+                            COMMIT;""");
+                    writes.incrementAndGet();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.start();
+        try {
+            while (writes.get() < 20) {
+                Thread.sleep(10);
+            }
+            Path out = tmp.resolve("concurrent");
+            Cli.Result r = dump(db, out, "--quiet", "--jobs", "2");
+            assertEquals(0, r.exitCode(), r::toString);
+            long during = writes.get();
+            Manifest m = ManifestIO.read(out);
+            Manifest.TableEntry parent = DumpCommandTest.entry(m, "parent");
+            Manifest.TableEntry child = DumpCommandTest.entry(m, "child");
+            assertEquals(2 * parent.rows(), child.rows(), "children = 2 x parents in every committed state");
+            List<String> parentLines = Files.readAllLines(out.resolve(parent.file()));
+            List<String> childLines = Files.readAllLines(out.resolve(child.file()));
+            assertEquals(parent.rows() + 1, parentLines.size());
+            assertEquals(child.rows() + 1, childLines.size());
+            Set<String> parentIds = new HashSet<>();
+            parentLines.stream().skip(1).forEach(l -> parentIds.add(l.substring(0, l.indexOf(','))));
+            for (String l : childLines.subList(1, childLines.size())) {
+                assertTrue(parentIds.contains(l.split(",")[1]), "child without its parent: " + l);
+            }
+            Thread.sleep(200);
+            assertTrue(writes.get() > during || during > 20, "the writer kept running during the dump");
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+    }
+
+    @Test
+    void aSelectOnlyRoleCanDump(TestDatabase db) throws Exception {
+        db.execute("""
+                DROP ROLE IF EXISTS dump_reader;
+                CREATE ROLE dump_reader LOGIN;
+                GRANT USAGE ON SCHEMA public TO dump_reader;
+                GRANT SELECT ON ALL TABLES IN SCHEMA public TO dump_reader;
+                GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO dump_reader;
+                """);
+        Path out = tmp.resolve("reader");
+        List<String> args = new ArrayList<>(List.of("dump", "-h", db.cluster().host(), "-p",
+                Integer.toString(db.cluster().port()), "-U", "dump_reader", "-d", db.name(), "-o", out.toString(),
+                "--quiet"));
+        Cli.Result r = Cli.run(java.util.Map.of(), args);
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(DumpCommandTest.entry(ManifestIO.read(out), "child").rows() > 0);
+        assertTrue(Files.readString(out.resolve("schema/pre-data.sql")).contains("CREATE TABLE public.child"));
+    }
+
+    @Test
+    void worksWhenTheDatabaseDefaultsToReadOnlyTransactions(TestDatabase db) throws Exception {
+        TestDatabase ro = db.sibling("readonly");
+        ro.execute("""
+                CREATE TABLE t (id int PRIMARY KEY, v text);
+                INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g;
+                """);
+        ro.execute("ALTER DATABASE " + io.pgsubset.sql.Ident.quote(ro.name())
+                + " SET default_transaction_read_only = on");
+        Path out = tmp.resolve("readonly");
+        Cli.Result r = Cli.against(ro, "dump", "-o", out.toString(), "--quiet", "--jobs", "2");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(100, DumpCommandTest.entry(ManifestIO.read(out), "t").rows());
+    }
+
+    @Test
+    void leavesTheSourceUnchanged(TestDatabase db) throws Exception {
+        String state = """
+                SELECT (SELECT string_agg(c.oid || ':' || c.relname || ':' || c.relkind::text, ',' ORDER BY c.oid)
+                          FROM pg_class c) || '|' ||
+                       (SELECT md5(string_agg(x::text, ',' ORDER BY x.id)) FROM parent x) || '|' ||
+                       (SELECT md5(string_agg(x::text, ',' ORDER BY x.id)) FROM child x) || '|' ||
+                       (SELECT last_value || ':' || is_called FROM parent_id_seq)""";
+        String tuples = """
+                SELECT tup_inserted || ':' || tup_updated || ':' || tup_deleted FROM pg_stat_database
+                 WHERE datname = current_database()""";
+        waitForStatsFlush();
+        String before = db.queryValue(state);
+        String tuplesBefore = db.queryValue(tuples);
+        Path out = tmp.resolve("unchanged");
+        Cli.Result r = dump(db, out, "--quiet", "--jobs", "2", "--compress");
+        assertEquals(0, r.exitCode(), r::toString);
+        waitForStatsFlush();
+        assertEquals(before, db.queryValue(state));
+        assertEquals(tuplesBefore, db.queryValue(tuples), "no tuple was inserted, updated or deleted");
+    }
+
+    /** Backends flush their statistics at most once a second and on exit. */
+    private static void waitForStatsFlush() throws InterruptedException {
+        Thread.sleep(1500);
+    }
+
+    @Test
+    void sigintRemovesThePartialDumpAndExits130(TestDatabase db) throws Exception {
+        Path out = tmp.resolve("interrupted");
+        Path log = tmp.resolve("interrupted.log");
+        Process p = startSlowDump(db, out, log);
+        Path partial = tmp.resolve(".interrupted.pgsubset-partial-" + p.pid());
+        awaitFile(partial.resolve("data/public.child.csv"), p, log);
+        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "dump did not stop after SIGINT");
+        assertEquals(130, p.exitValue(), () -> text(log));
+        assertFalse(Files.exists(out), "no dump directory after an interrupt");
+        assertEquals(List.of(), leftovers(tmp, "interrupted"));
+        assertTrue(text(log).contains("interrupted"), () -> text(log));
+    }
+
+    @Test
+    void theNextRunRemovesWhatAKilledRunLeft(TestDatabase db) throws Exception {
+        Path out = tmp.resolve("killed");
+        Path log = tmp.resolve("killed.log");
+        Process p = startSlowDump(db, out, log);
+        Path partial = tmp.resolve(".killed.pgsubset-partial-" + p.pid());
+        awaitFile(partial.resolve("data/public.child.csv"), p, log);
+        p.destroyForcibly();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(Files.isDirectory(partial), "SIGKILL leaves the partial directory");
+        assertFalse(Files.exists(out));
+        Cli.Result r = dump(db, out, "--quiet");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(List.of(), leftovers(tmp, "killed"));
+        assertTrue(Files.exists(out.resolve("manifest.json")));
+    }
+
+    /** pgsubset in a JVM of its own, with a pg_dump that waits 30 s before it starts, so the dump is caught midway. */
+    private static Process startSlowDump(TestDatabase db, Path out, Path log) throws IOException {
+        Path slow = tmp.resolve("slow-pg_dump");
+        if (!Files.exists(slow)) {
+            Files.writeString(slow, """
+                    #!/bin/sh
+                    if [ "$1" = "--version" ]; then exec pg_dump --version; fi
+                    sleep 30
+                    exec pg_dump "$@"
+                    """);
+            assertTrue(slow.toFile().setExecutable(true));
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.pgsubset.cli.Main", "dump"));
+        cmd.addAll(db.connectionArgs());
+        cmd.addAll(List.of("-o", out.toString(), "--pg-dump", slow.toString()));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static void awaitFile(Path file, Process p, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(file)) {
+            assertTrue(p.isAlive(), () -> "dump ended early: " + text(log));
+            assertTrue(System.nanoTime() < deadline, () -> "no " + file + " after 60 s: " + text(log));
+            Thread.sleep(50);
+        }
+    }
+
+    static List<Path> leftovers(Path parent, String name) throws IOException {
+        try (Stream<Path> s = Files.list(parent)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("." + name + ".pgsubset-")).toList();
+        }
+    }
+
+    static String text(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot read " + p + ": " + e.getMessage() + ")";
+        }
+    }
+}
