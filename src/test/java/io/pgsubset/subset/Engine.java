@@ -43,6 +43,14 @@ final class Engine {
         return run(db, plan, Closure.Options.defaults());
     }
 
+    static Run run(TestDatabase db, String schema, Function<Catalog, ResolvedPlan> plan) {
+        try (Connection c = db.connect()) {
+            return run(c, List.of(schema), plan, Closure.Options.defaults());
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static Run run(TestDatabase db, Function<Catalog, ResolvedPlan> plan, Closure.Options options) {
         try (Connection c = db.connect()) {
             return run(c, plan, options);
