@@ -1,8 +1,14 @@
 package io.pgsubset.cli;
 
+import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.catalog.TableSize;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.error.UsageException;
+import io.pgsubset.plan.PlanFile;
+import io.pgsubset.plan.PlanLoader;
+import io.pgsubset.plan.Plans;
+import io.pgsubset.subset.Closure;
+import io.pgsubset.subset.DryRun;
 import io.pgsubset.sizes.ByteSize;
 import io.pgsubset.sizes.SizeRow;
 import io.pgsubset.sizes.SizesQuery;
@@ -12,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -25,7 +32,9 @@ import java.util.concurrent.Callable;
 @Command(name = "sizes", sortOptions = false,
         description = {"Table sizes, largest first: total, heap, indexes, TOAST and estimated rows.",
                 "A partitioned table counts all its partitions. Sizes are those of pg_total_relation_size, "
-                        + "pg_relation_size (main fork), pg_indexes_size and the TOAST table's total size."})
+                        + "pg_relation_size (main fork), pg_indexes_size and the TOAST table's total size.",
+                "With --plan, also each table's mode, the exact rows the plan selects and their estimated bytes "
+                        + "(heap + TOAST per row), computed by the subset engine in one read-only snapshot."})
 final class SizesCommand implements Callable<Integer> {
     private final CliContext ctx;
 
@@ -50,6 +59,12 @@ final class SizesCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", description = "text (default) or json (sizes in bytes).")
     OutputFormat format = OutputFormat.text;
 
+    @Option(names = "--plan", paramLabel = "PLAN.yaml",
+            description = "Also show the planned rows and bytes per table and in total (a dry run: nothing is written).")
+    Path plan;
+
+    private Map<QualifiedName, DryRun.PlannedTable> planned = Map.of();
+
     SizesCommand(CliContext ctx) {
         this.ctx = ctx;
         this.standard = new StandardOptions(ctx);
@@ -64,9 +79,19 @@ final class SizesCommand implements Callable<Integer> {
                 limit == null ? OptionalInt.empty() : OptionalInt.of(limit));
         Connector connector = connection.connector(ctx);
         SizesReport report;
+        planned = Map.of();
         try (Connection conn = connector.open()) {
             conn.setReadOnly(true);
             report = SizesQuery.run(conn, request);
+            if (plan != null) {
+                PlanFile file = PlanLoader.load(plan);
+                DryRun.Report dry = DryRun.run(conn, (c, catalog) -> Plans.resolve(c, file, catalog).plan(),
+                        Closure.Options.defaults());
+                planned = new LinkedHashMap<>();
+                for (DryRun.PlannedTable t : dry.tables()) {
+                    planned.put(t.table(), t);
+                }
+            }
         }
         if (format == OutputFormat.json) {
             Json.print(ctx.out(), json(report));
@@ -77,24 +102,55 @@ final class SizesCommand implements Callable<Integer> {
     }
 
     private void printText(SizesReport report) {
-        TextTable table = new TextTable(List.of("schema", "table", "total", "heap", "indexes", "toast", "rows (est.)"),
-                false, false, true, true, true, true, true);
+        List<String> headers = new ArrayList<>(List.of("schema", "table", "total", "heap", "indexes", "toast",
+                "rows (est.)"));
+        if (plan != null) {
+            headers.addAll(List.of("mode", "planned rows", "planned bytes"));
+        }
+        TextTable table = plan == null ? new TextTable(headers, false, false, true, true, true, true, true)
+                : new TextTable(headers, false, false, true, true, true, true, true, false, true, true);
         for (SizeRow r : report.tables()) {
             addRow(table, r, 0);
         }
         table.separator();
-        table.row(List.of("", "total (" + report.tables().size() + " tables)", ByteSize.pretty(report.total().total()),
-                ByteSize.pretty(report.total().heap()), ByteSize.pretty(report.total().indexes()),
-                ByteSize.pretty(report.total().toast()), rows(report.totalEstimatedRows())));
+        List<String> total = new ArrayList<>(List.of("", "total (" + report.tables().size() + " tables)",
+                ByteSize.pretty(report.total().total()), ByteSize.pretty(report.total().heap()),
+                ByteSize.pretty(report.total().indexes()), ByteSize.pretty(report.total().toast()),
+                rows(report.totalEstimatedRows())));
+        if (plan != null) {
+            List<DryRun.PlannedTable> listed = plannedOf(report);
+            total.addAll(List.of("", Long.toString(listed.stream().mapToLong(DryRun.PlannedTable::rows).sum()),
+                    ByteSize.pretty(listed.stream().mapToLong(t -> t.estimatedBytes().orElse(0)).sum())));
+        }
+        table.row(total);
         table.print(ctx.out());
+    }
+
+    /** The planned tables among the listed ones (the top level: partitions count in their root). */
+    private List<DryRun.PlannedTable> plannedOf(SizesReport report) {
+        return report.tables().stream().map(r -> planned.get(r.table())).filter(java.util.Objects::nonNull).toList();
+    }
+
+    private List<String> plannedCells(SizeRow r, int depth) {
+        DryRun.PlannedTable t = depth == 0 ? planned.get(r.table()) : null;
+        if (t == null) {
+            return List.of("", "", "");
+        }
+        return List.of(t.mode(), Long.toString(t.rows()),
+                t.estimatedBytes().isPresent() ? ByteSize.pretty(t.estimatedBytes().getAsLong()) : "-");
     }
 
     private void addRow(TextTable table, SizeRow r, int depth) {
         String name = "  ".repeat(depth) + (depth > 0 ? "- " : "") + displayName(r.table().name())
                 + (r.partitioned() ? " (partitioned, " + r.partitions().size() + " partitions)" : "");
         TableSize s = r.size();
-        table.row(List.of(r.table().schema(), name, ByteSize.pretty(s.total()), ByteSize.pretty(s.heap()),
-                ByteSize.pretty(s.indexes()), ByteSize.pretty(s.toast()), rows(r.estimatedRows())));
+        List<String> cells = new ArrayList<>(List.of(r.table().schema(), name, ByteSize.pretty(s.total()),
+                ByteSize.pretty(s.heap()), ByteSize.pretty(s.indexes()), ByteSize.pretty(s.toast()),
+                rows(r.estimatedRows())));
+        if (plan != null) {
+            cells.addAll(plannedCells(r, depth));
+        }
+        table.row(cells);
         if (partitions) {
             for (SizeRow p : r.partitions()) {
                 addRow(table, p, depth + 1);
@@ -113,7 +169,13 @@ final class SizesCommand implements Callable<Integer> {
     private Map<String, Object> json(SizesReport report) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("tables", report.tables().stream().map(this::json).toList());
-        out.put("total", sizeJson(report.total(), report.totalEstimatedRows()));
+        Map<String, Object> total = new LinkedHashMap<>(sizeJson(report.total(), report.totalEstimatedRows()));
+        if (plan != null) {
+            List<DryRun.PlannedTable> listed = plannedOf(report);
+            total.put("planned_rows", listed.stream().mapToLong(DryRun.PlannedTable::rows).sum());
+            total.put("planned_bytes", listed.stream().mapToLong(t -> t.estimatedBytes().orElse(0)).sum());
+        }
+        out.put("total", total);
         return out;
     }
 
@@ -123,6 +185,12 @@ final class SizesCommand implements Callable<Integer> {
         m.put("table", r.table().name());
         m.put("partitioned", r.partitioned());
         m.putAll(sizeJson(r.size(), r.estimatedRows()));
+        DryRun.PlannedTable t = planned.get(r.table());
+        if (plan != null && t != null) {
+            m.put("mode", t.mode());
+            m.put("planned_rows", t.rows());
+            m.put("planned_bytes", t.estimatedBytes().isPresent() ? t.estimatedBytes().getAsLong() : null);
+        }
         if (partitions && r.partitioned()) {
             m.put("partitions", r.partitions().stream().map(this::json).toList());
         }

@@ -146,7 +146,8 @@ public final class Closure {
     }
 
     private void buildEdges() {
-        List<ForeignKey> all = new ArrayList<>(catalog.foreignKeys());
+        // a set: a caller may pass a catalog that already has the plan's relations
+        java.util.Set<ForeignKey> all = new java.util.LinkedHashSet<>(catalog.foreignKeys());
         all.addAll(plan.relations());
         for (ForeignKey fk : all) {
             Node child = nodes.get(catalog.partitionRoot(fk.child()));
