@@ -102,6 +102,13 @@ class RestoreCommandTest {
         assertTrue(r.out().contains("child") && r.out().contains("20000"), r.out());
         assertTrue(r.out().contains("restored " + manifest.tables().size() + " tables"), r.out());
         assertTrue(r.err().contains("pgsubset: loaded public.child: 20000 rows"), r.err());
+
+        List<String> verify = new ArrayList<>(List.of("verify", dumpDir.toString()));
+        verify.addAll(target.connectionArgs());
+        Cli.Result v = Cli.run(Map.of(), verify);
+        assertEquals(0, v.exitCode(), v::toString);
+        assertTrue(v.out().contains("foreign key  public.y"), v.out());
+        assertTrue(v.out().contains("Every \"Type\" here"), v.out());
     }
 
     @Test

@@ -1,0 +1,24 @@
+package io.pgsubset.verify;
+
+/**
+ * One verified object and its outcome.
+ *
+ * @param kind   table, foreign key or sequence
+ * @param object the object's display name
+ * @param detail what was compared or what differs
+ */
+public record Check(Kind kind, String object, boolean ok, String detail) {
+    public enum Kind {
+        TABLE("table"), FOREIGN_KEY("foreign key"), SEQUENCE("sequence");
+
+        private final String label;
+
+        Kind(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+}

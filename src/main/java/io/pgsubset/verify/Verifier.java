@@ -1,0 +1,200 @@
+package io.pgsubset.verify;
+
+import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.manifest.Manifest;
+import io.pgsubset.manifest.RowDigest;
+import io.pgsubset.sql.Ident;
+import io.pgsubset.sql.Session;
+import io.pgsubset.verify.Check.Kind;
+import org.postgresql.PGConnection;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code pgsubset verify}: compares a restored database with the dump's manifest. Per table, the
+ * row count and the order-independent {@link RowDigest} of a COPY of the manifest's columns, under
+ * the same {@link Session} settings as the dump; every foreign key (NOT VALID ones included) by one
+ * anti-join per key, and that none of the dump's keys is missing; every sequence at least as far
+ * as in the dump.
+ */
+public final class Verifier {
+    private final Connection conn;
+    private final RowsListener listener;
+
+    /** Told about each table as it is read (for progress). */
+    public interface RowsListener {
+        void table(String name, long rows, long millis);
+    }
+
+    public Verifier(Connection conn, RowsListener listener) {
+        this.conn = conn;
+        this.listener = listener;
+    }
+
+    public VerifyReport run(Manifest manifest, Path dumpDir) {
+        try {
+            Session.configure(conn);
+            List<Check> checks = new ArrayList<>();
+            for (Manifest.TableEntry t : manifest.tables()) {
+                checks.add(table(t));
+            }
+            checks.addAll(foreignKeys(ExpectedForeignKeys.read(dumpDir.resolve("schema/post-data.sql"))));
+            for (Manifest.SequenceEntry s : manifest.sequences()) {
+                checks.add(sequence(s));
+            }
+            return new VerifyReport(conn.getCatalog(), checks);
+        } catch (SQLException e) {
+            throw new PgsubsetException("verify failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static final String RELKIND = """
+            SELECT c.relkind FROM pg_catalog.pg_class c
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = ? AND c.relname = ?""";
+
+    private Optional<String> relkind(String schema, String name) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(RELKIND)) {
+            ps.setString(1, schema);
+            ps.setString(2, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private Check table(Manifest.TableEntry t) throws SQLException {
+        String display = t.schema() + "." + t.name();
+        Optional<String> kind = relkind(t.schema(), t.name());
+        if (kind.isEmpty()) {
+            return new Check(Kind.TABLE, display, false, "missing: no such table");
+        }
+        // as the dump reads it: a partitioned table with its partitions, any other without children
+        String from = ("p".equals(kind.get()) ? "" : "ONLY ") + Ident.quote(t.schema()) + "." + Ident.quote(t.name());
+        String copy = "COPY (SELECT " + Ident.list(t.columns()) + " FROM " + from + ") TO STDOUT (FORMAT csv)";
+        long start = System.nanoTime();
+        long rows;
+        String digest;
+        try (RowDigest d = new RowDigest(false)) {
+            rows = conn.unwrap(PGConnection.class).getCopyAPI().copyOut(copy, d);
+            digest = d.digest();
+        } catch (SQLException e) {
+            return new Check(Kind.TABLE, display, false, "cannot read: " + firstLine(e.getMessage()));
+        } catch (IOException e) {
+            throw new PgsubsetException("reading " + display + " failed: " + e.getMessage(), e);
+        }
+        listener.table(display, rows, (System.nanoTime() - start) / 1_000_000);
+        if (rows != t.rows()) {
+            return new Check(Kind.TABLE, display, false, rows + " rows, the manifest says " + t.rows()
+                    + (digest.equals(t.rowDigest()) ? "" : "; content differs"));
+        }
+        if (!digest.equals(t.rowDigest())) {
+            return new Check(Kind.TABLE, display, false, rows + " rows as in the manifest, but their content differs "
+                    + "(row digest " + digest + ", manifest " + t.rowDigest() + ")");
+        }
+        return new Check(Kind.TABLE, display, true, rows + " rows, content equal");
+    }
+
+    /** Every declared foreign key of the target, once (not the per-partition clones). */
+    private static final String FOREIGN_KEYS = """
+            SELECT con.conname, cn.nspname, c.relname, c.relkind, pn.nspname, p.relname, p.relkind,
+                   con.convalidated, con.confmatchtype = 'f',
+                   ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(attnum, i)
+                           JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+                          ORDER BY k.i),
+                   ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(attnum, i)
+                           JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
+                          ORDER BY k.i)
+              FROM pg_catalog.pg_constraint con
+              JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+              JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
+              JOIN pg_catalog.pg_class p ON p.oid = con.confrelid
+              JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+             WHERE con.contype = 'f' AND con.conparentid = 0
+             ORDER BY 2, 3, 1""";
+
+    private List<Check> foreignKeys(Set<ExpectedForeignKeys.Key> expected) throws SQLException {
+        List<Check> checks = new ArrayList<>();
+        Set<ExpectedForeignKeys.Key> missing = new java.util.LinkedHashSet<>(expected);
+        List<ForeignKeyCheck> fks = new ArrayList<>();
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(FOREIGN_KEYS)) {
+            while (rs.next()) {
+                fks.add(new ForeignKeyCheck(rs.getString(1), rs.getString(2), rs.getString(3),
+                        "r".equals(rs.getString(4)), rs.getString(5), rs.getString(6), "r".equals(rs.getString(7)),
+                        rs.getBoolean(8), rs.getBoolean(9), strings(rs.getArray(10)), strings(rs.getArray(11))));
+            }
+        }
+        for (ForeignKeyCheck k : fks) {
+            missing.remove(new ExpectedForeignKeys.Key(k.schema(), k.table(), k.name()));
+            long violations;
+            try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(k.violationsSql())) {
+                rs.next();
+                violations = rs.getLong(1);
+            }
+            String validity = k.validated() ? "" : " (NOT VALID in the schema)";
+            checks.add(violations == 0
+                    ? new Check(Kind.FOREIGN_KEY, k.display(), true, "every row has its parent" + validity)
+                    : new Check(Kind.FOREIGN_KEY, k.display(), false, violations + " rows reference no row of "
+                    + k.parentSchema() + "." + k.parentTable() + validity));
+        }
+        for (ExpectedForeignKeys.Key key : missing) {
+            checks.add(new Check(Kind.FOREIGN_KEY, key.display(), false,
+                    "missing: the dump's schema has this foreign key, the database does not"));
+        }
+        return checks;
+    }
+
+    private static List<String> strings(Array array) throws SQLException {
+        return Arrays.asList((String[]) array.getArray());
+    }
+
+    private static final String SEQUENCE_INCREMENT = """
+            SELECT s.seqincrement FROM pg_catalog.pg_sequence s
+              JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid
+              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = ? AND c.relname = ?""";
+
+    private Check sequence(Manifest.SequenceEntry s) throws SQLException {
+        String display = s.schema() + "." + s.name();
+        long increment;
+        try (PreparedStatement ps = conn.prepareStatement(SEQUENCE_INCREMENT)) {
+            ps.setString(1, s.schema());
+            ps.setString(2, s.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return new Check(Kind.SEQUENCE, display, false, "missing: no such sequence");
+                }
+                increment = rs.getLong(1);
+            }
+        }
+        long lastValue;
+        boolean called;
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM "
+                + Ident.quote(s.schema()) + "." + Ident.quote(s.name()))) {
+            rs.next();
+            lastValue = rs.getLong(1);
+            called = rs.getBoolean(2);
+        }
+        long next = called ? lastValue + increment : lastValue;
+        long expectedNext = s.isCalled() ? s.lastValue() + increment : s.lastValue();
+        boolean ok = increment > 0 ? next >= expectedNext : next <= expectedNext;
+        return new Check(Kind.SEQUENCE, display, ok, ok ? "next value " + next + ", the dump's " + expectedNext
+                : "behind the dump: next value " + next + ", the dump's " + expectedNext);
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "unknown error" : s.lines().findFirst().orElse(s);
+    }
+}
