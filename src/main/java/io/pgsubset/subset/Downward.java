@@ -100,6 +100,7 @@ final class Downward {
     private static void add(Edge edge, Node child, Object key) {
         if (child.included.addKey(key)) {
             child.frontier.addKey(key);
+            edge.addedDown.addKey(key);
             child.downward++;
             edge.down++;
         }

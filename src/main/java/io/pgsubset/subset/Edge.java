@@ -25,10 +25,17 @@ final class Edge {
     boolean upConsidered;
     /** Included rows that reference a skipped table through this key. */
     long skippedReferences;
+    /**
+     * The child rows this key added downward: their parents are included by construction, so the
+     * upward pass need not check them through this key (on the production shape that spares a
+     * primary-key lookup in the huge child table per followed row).
+     */
+    final KeySet addedDown;
 
     Edge(ForeignKey fk, Node child, Table childRel, Node parent, Table parentRel) {
         this.fk = fk;
         this.child = child;
+        this.addedDown = child.identity.newSet();
         this.childRel = childRel;
         this.parent = Optional.ofNullable(parent);
         this.parentRel = parentRel;

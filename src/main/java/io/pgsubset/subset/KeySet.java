@@ -28,6 +28,9 @@ public sealed interface KeySet permits LongKeySet, TupleKeySet {
     /** Adds every key of {@code other} (of the same kind). */
     void addAll(KeySet other);
 
+    /** A new set: the keys of this one that are not in {@code other} (of the same kind). */
+    KeySet minus(KeySet other);
+
     /** Roughly how many bytes of heap the set holds. */
     long estimatedBytes();
 

@@ -99,6 +99,14 @@ public final class LongKeySet implements KeySet {
     }
 
     @Override
+    public KeySet minus(KeySet other) {
+        LongKeySet out = new LongKeySet();
+        out.bits.or(bits);
+        out.bits.andNot(((LongKeySet) other).bits);
+        return out;
+    }
+
+    @Override
     public long estimatedBytes() {
         return bits.getLongSizeInBytes();
     }

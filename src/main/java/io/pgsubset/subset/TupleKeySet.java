@@ -89,6 +89,14 @@ public final class TupleKeySet implements KeySet {
     }
 
     @Override
+    public KeySet minus(KeySet other) {
+        TupleKeySet out = new TupleKeySet(width);
+        out.keys.addAll(keys);
+        out.keys.removeAll(((TupleKeySet) other).keys);
+        return out;
+    }
+
+    @Override
     public long estimatedBytes() {
         long chars = 0;
         for (String k : keys) {

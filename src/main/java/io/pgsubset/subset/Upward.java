@@ -45,8 +45,14 @@ final class Upward {
             }
             for (Edge edge : closure.edges()) {
                 Node child = edge.child();
+                if ((child.keyed() || child.dumpedWhole()) && edge.parent().map(Node::keyed).orElse(false)) {
+                    edge.upConsidered = true;
+                }
                 if (child.keyed() && current.containsKey(child)) {
-                    check(edge, current.get(child));
+                    KeySet keys = first ? current.get(child).minus(edge.addedDown) : current.get(child);
+                    if (!keys.isEmpty()) {
+                        check(edge, keys);
+                    }
                 } else if (first && child.dumpedWhole()) {
                     check(edge, null);
                 }
