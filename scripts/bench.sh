@@ -170,6 +170,22 @@ version: 1
 schemas: [public]
 unlisted: full
 YAML
+# Transforms: the same dump (the parent table in full, its huge child skipped) without and with
+# three cleaned columns of the parent; the salt makes the runs identical.
+cat >"$work/file-plan.yaml" <<'YAML'
+version: 1
+schemas: [public]
+unlisted: full
+skip: [waveforms_continuoustrace]
+YAML
+cat "$work/file-plan.yaml" - >"$work/file-transform-plan.yaml" <<'YAML'
+transform:
+  waveforms_file:
+    path: hash
+    size_bytes: {digits: 9}
+    created: "date_trunc('day', created)"
+YAML
+export PGSUBSET_SALT=pgsubset-bench
 demo_plan="$root/config-examples/demo-plan.yaml"
 if has_command plan check; then
   for plan in "$work/subset-plan.yaml" "$work/full-plan.yaml"; do
@@ -259,7 +275,7 @@ probe() {
   echo "note: $name is skipped, this build fails it: $(cut -f2 "$skipped" | tail -n 1)" >&2
   return 1
 }
-can_subset=false; can_demo=false
+can_subset=false; can_demo=false; can_transform=false
 if $can_dump; then
   say "probing the subset dumps (untimed)"
   dump_args "$work/subset-plan.yaml" "$work/subset" 1
@@ -268,6 +284,8 @@ if $can_dump; then
     dump_args "$demo_plan" "$work/demo" 1
     probe subset_dump_demo "${dump_cmd[@]}" && can_demo=true
   fi
+  dump_args "$work/file-transform-plan.yaml" "$work/file" 1
+  probe file_dump_transforms "${dump_cmd[@]}" && can_transform=true
 fi
 
 for ((run = 1; run <= runs; run++)); do
@@ -294,6 +312,12 @@ for ((run = 1; run <= runs; run++)); do
     fi
     dump_args "$work/full-plan.yaml" "$work/full" 1
     measure full_dump_j1 "${dump_cmd[@]}"
+    if $can_transform; then
+      dump_args "$work/file-plan.yaml" "$work/file" 1
+      measure file_dump "${dump_cmd[@]}"
+      dump_args "$work/file-transform-plan.yaml" "$work/file" 1
+      measure file_dump_transforms "${dump_cmd[@]}"
+    fi
     dump_args "$work/full-plan.yaml" "$work/full" 2
     measure full_dump_j2 "${dump_cmd[@]}"
     if [[ -x "$work/full/restore.sh" ]]; then

@@ -28,6 +28,8 @@ def verdict($ratio; $op; $limit):
     ["pg_dump_fd_j2", "pg_dump -Fd -Z0 -j 2", "pg_dump_fp", null, null, "info"],
     ["full_dump_j1", "pgsubset dump, full plan, --jobs 1", "pg_dump_fp", "<=", 1.10, "<= 1.1x pg_dump"],
     ["full_dump_j2", "pgsubset dump, full plan, --jobs 2", "pg_dump_fp", "<", 1.00, "< 1.0x pg_dump"],
+    ["file_dump", "pgsubset dump, waveforms_file in full (its child skipped)", null, null, null, "baseline"],
+    ["file_dump_transforms", "the same with 3 transformed columns (hash, digits, SQL)", "file_dump", "<=", 1.20, "<= 1.2x without"],
     ["psql_copy_restore", "psql: pre-data, \\copy of every CSV, post-data", null, null, null, "baseline"],
     ["restore_sh", "restore.sh of the full dump", "psql_copy_restore", "<=", 1.10, "<= 1.1x psql \\copy"],
     ["restore_j1", "pgsubset restore --jobs 1 of the full dump", "psql_copy_restore", "<=", 1.10, "<= 1.1x psql \\copy"],
