@@ -47,6 +47,9 @@ final class Queries {
     /** Runs a query, streaming its rows; returns how many rows were read. */
     long stream(String sql, Binder binder, RowHandler handler) throws SQLException {
         try (PreparedStatement st = conn.prepareStatement(sql)) {
+            // Never a server-side generic plan: each chunk is planned with its own keys, so the
+            // planner always sees how few keys there are and keeps to the foreign-key index.
+            st.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
             st.setFetchSize(FETCH_SIZE);
             binder.bind(st, 1);
             long n = 0;
