@@ -71,6 +71,81 @@ class ClosureOracleTest {
     private static void check(Connection c, RandomCase rc, Map<String, List<Oracle.Row>> rows,
                               Map<String, Oracle.Spec> plan, OnSkippedParent onSkipped, int maxKeys, long seed, int p)
             throws Exception {
+        String problem = problem(c, rc, rows, plan, onSkipped, maxKeys);
+        if (problem == null) {
+            return;
+        }
+        RandomCase small = shrink(c, rc, plan, onSkipped, maxKeys);
+        fail("oracle mismatch for seed " + seed + " plan " + p + " (rerun: -Dpgsubset.oracle.seed=" + seed
+                + "): " + problem + "\n-- minimal reproduction (shrunk: " + (count(rc) - count(small))
+                + " rows and keys removed) --\n" + reproduction(small, plan, onSkipped, maxKeys)
+                + "-- engine vs oracle on it: " + problem(c, small, plan, onSkipped, maxKeys));
+    }
+
+    private static String reproduction(RandomCase rc, Map<String, Oracle.Spec> plan, OnSkippedParent onSkipped,
+                                       int maxKeys) {
+        return rc.sql().replace(rc.schema + ".", "").replace("CREATE SCHEMA " + rc.schema + ";\n", "")
+                + "-- plan (on_skipped_parent: " + onSkipped + ", keys per statement: " + maxKeys + ")\n"
+                + describe(rc, plan);
+    }
+
+    private static int count(RandomCase rc) {
+        return rc.fks.size() + rc.tables.stream().mapToInt(t -> t.rows().size()).sum();
+    }
+
+    /** Greedily drops foreign keys and rows while the mismatch persists. */
+    private static RandomCase shrink(Connection c, RandomCase rc, Map<String, Oracle.Spec> plan,
+                                     OnSkippedParent onSkipped, int maxKeys) throws Exception {
+        int attempt = 0;
+        boolean progress = true;
+        while (progress && attempt < 400) {
+            progress = false;
+            for (int k = rc.fks.size() - 1; k >= 0 && attempt < 400; k--) {
+                RandomCase candidate = rc.withoutFk(k, ++attempt);
+                if (problem(c, candidate, plan, onSkipped, maxKeys) != null) {
+                    rc = candidate;
+                    progress = true;
+                }
+            }
+            for (int t = 0; t < rc.tables.size(); t++) {
+                for (int r = rc.tables.get(t).rows().size() - 1; r >= 0 && attempt < 400; r--) {
+                    RandomCase candidate = rc.withoutRow(t, r, ++attempt);
+                    if (problem(c, candidate, plan, onSkipped, maxKeys) != null) {
+                        rc = candidate;
+                        progress = true;
+                    }
+                }
+            }
+        }
+        return rc;
+    }
+
+    /** Creates the case in its schema, compares, drops it; null when engine and oracle agree or the case is invalid. */
+    private static String problem(Connection c, RandomCase rc, Map<String, Oracle.Spec> plan, OnSkippedParent onSkipped,
+                                  int maxKeys) throws Exception {
+        try (Statement st = c.createStatement()) {
+            st.execute(rc.sql());
+        } catch (java.sql.SQLException e) {
+            try (Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA IF EXISTS " + rc.schema + " CASCADE");
+            }
+            return null; // e.g. a row removed that a valid foreign key needs
+        }
+        try {
+            Map<String, Oracle.Spec> kept = new LinkedHashMap<>();
+            plan.forEach((t, s) -> kept.put(t, s instanceof Oracle.Follow f ? new Oracle.Follow(f.limit(),
+                    f.via().stream().filter(v -> rc.fks.stream().anyMatch(fk -> fk.name().equals(v))).toList()) : s));
+            return problem(c, rc, load(c, rc), kept, onSkipped, maxKeys);
+        } finally {
+            try (Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA " + rc.schema + " CASCADE");
+            }
+        }
+    }
+
+    private static String problem(Connection c, RandomCase rc, Map<String, List<Oracle.Row>> rows,
+                                  Map<String, Oracle.Spec> plan, OnSkippedParent onSkipped, int maxKeys)
+            throws Exception {
         Optional<Map<String, TreeSet<String>>> expected = new Oracle(rc, rows, plan, onSkipped).compute();
         Map<String, TreeSet<String>> actual = null;
         String engineError = null;
@@ -84,21 +159,14 @@ class ClosureOracleTest {
         } catch (UsageException e) {
             engineError = e.getMessage();
         }
-        String problem = null;
         if (expected.isEmpty() && engineError == null) {
-            problem = "the oracle refuses the plan (reference into a skipped table) but the engine returned " + actual;
+            return "the oracle refuses the plan (reference into a skipped table) but the engine returned " + actual;
         } else if (expected.isPresent() && engineError != null) {
-            problem = "the engine refused: " + engineError + "\nexpected " + expected.get();
+            return "the engine refused: " + engineError + "\nexpected " + expected.get();
         } else if (expected.isPresent() && !expected.get().equals(actual)) {
-            problem = "expected " + expected.get() + "\nbut was  " + actual;
+            return "expected " + expected.get() + "\nbut was  " + actual;
         }
-        if (problem != null) {
-            fail("oracle mismatch for seed " + seed + " plan " + p + " (rerun: -Dpgsubset.oracle.seed=" + seed
-                    + "): " + problem + "\n-- reproduction --\n" + rc.sql().replace(rc.schema + ".", "")
-                    .replace("CREATE SCHEMA " + rc.schema + ";\n", "")
-                    + "-- plan (on_skipped_parent: " + onSkipped + ", keys per statement: " + maxKeys + ")\n"
-                    + describe(rc, plan));
-        }
+        return null;
     }
 
     static String describe(RandomCase rc, Map<String, Oracle.Spec> plan) {

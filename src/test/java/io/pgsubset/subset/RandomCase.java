@@ -35,6 +35,35 @@ final class RandomCase {
     final List<TableDef> tables = new ArrayList<>();
     final List<Fk> fks = new ArrayList<>();
 
+    private RandomCase(long seed, String schema) {
+        this.seed = seed;
+        this.schema = schema;
+    }
+
+    /** The same case without one row (for shrinking a failure), in a schema of its own. */
+    RandomCase withoutRow(int table, int row, int attempt) {
+        RandomCase c = copy(attempt);
+        TableDef t = c.tables.get(table);
+        List<List<Integer>> rows = new ArrayList<>(t.rows());
+        rows.remove(row);
+        c.tables.set(table, new TableDef(t.name(), t.kind(), t.columns(), rows));
+        return c;
+    }
+
+    /** The same case without one foreign key (its columns stay), in a schema of its own. */
+    RandomCase withoutFk(int fk, int attempt) {
+        RandomCase c = copy(attempt);
+        c.fks.remove(fk);
+        return c;
+    }
+
+    private RandomCase copy(int attempt) {
+        RandomCase c = new RandomCase(seed, schema.replaceAll("_s\\d+$", "") + "_s" + attempt);
+        c.tables.addAll(tables);
+        c.fks.addAll(fks);
+        return c;
+    }
+
     RandomCase(long seed) {
         this.seed = seed;
         this.schema = "rc" + Long.toUnsignedString(seed, 36);
