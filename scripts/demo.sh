@@ -46,4 +46,21 @@ pgsubset sizes -d prod
 say "pgsubset sizes -d prod --min-size 10MB --format json: the same for scripts"
 pgsubset sizes -d prod --min-size 10MB --format json
 
+if [[ ! -f "$work/out/manifest.json" ]]; then
+  say "pgsubset dump -d prod: every 500th waveform file, its traces following, the rest in full"
+  printf 'version: 1\nsample:\n  waveforms_file:\n    every: 500\n    limit: 10000\n' >"$work/plan.yaml"
+  pgsubset plan check -d prod --plan "$work/plan.yaml"
+  pgsubset dump -d prod --plan "$work/plan.yaml" -o "$work/out" --jobs 2
+fi
+
+say "restore.sh --create -d dev: the dump restored with psql alone, into a new database"
+"$work/out/restore.sh" --create -d dev
+
+say "pgsubset restore --replace dev --jobs 2: a fresh copy swapped in, the previous one kept"
+pgsubset restore "$work/out" --replace dev --jobs 2
+psql -XAtc "SELECT datname FROM pg_database WHERE datname LIKE 'dev%' ORDER BY 1" postgres
+
+say "pgsubset verify -d dev: rows, content digests, foreign keys and sequences against the manifest"
+pgsubset verify "$work/out" -d dev
+
 say "demo finished"

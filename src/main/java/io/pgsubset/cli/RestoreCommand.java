@@ -110,7 +110,7 @@ final class RestoreCommand implements Callable<Integer> {
     }
 
     private void printText(RestoreResult r) {
-        TextTable table = new TextTable(List.of("schema", "table", "rows", "manifest", "seconds", ""),
+        TextTable table = new TextTable(List.of("schema", "table", "rows", "manifest", "seconds", "status"),
                 false, false, true, true, true, false);
         for (TableRows t : r.tables()) {
             table.row(List.of(t.schema(), t.name(), Long.toString(t.rows()), Long.toString(t.expected()),
