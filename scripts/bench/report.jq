@@ -40,6 +40,8 @@ def verdict($ratio; $op; $limit):
 | (
     "Scale \($p.scale): \($p.files) files, \($p.files * $p.traces_per_file) traces, database \($p.database_bytes / 1048576 | round) MB, loaded in \($p.load_seconds | secs) s; \($p.runs) runs per step; \($p.machine.cores) cores (\($p.machine.cpu)), \($p.machine.memory) RAM, PostgreSQL \($p.machine.postgres), \($p.machine.java); finished \($p.finished_at), commit \($p.commit).",
     "",
+    ([$p.steps[].load_1min[]] as $l | "1-minute load average at the start of the timed steps: \($l | min | f2) to \($l | max | f2), mean \(($l | add) / ($l | length) | f2) (2 cores: anything above 2 means other processes were competing for the CPU)."),
+    "",
     "| step | min s | median s | peak RSS | ratio min (median) | target | result |",
     "|---|---:|---:|---:|---:|---|---|",
     "| load: production-shape.sql at scale \($p.scale) | \($p.load_seconds | secs) | | | | < 45 s at S=1 (well under a minute) | \(if $p.scale == 1 then verdict($p.load_seconds; "<"; 45) else "-" end) |",
@@ -56,7 +58,7 @@ def verdict($ratio; $op; $limit):
        ($large.steps | to_entries[] | select(.key | test("^(subset_dump|full_dump|restore_j)")) | .key as $k
         | ($small.steps[$k].peak_rss_kb // null) as $a | .value.peak_rss_kb as $b
         | if $a == null then empty else
-          "| memory: peak RSS of \($k), scale \($small.scale) -> \($large.scale) | | | \($a | mb) -> \($b | mb) | \($b / $a | f2)x | <= 1.25x (flat) | \(verdict($b / $a; "<="; 1.25)) |"
+          "| memory: peak RSS of \($k), scale \($small.scale) (\($small.commit)) -> \($large.scale) (\($large.commit)) | | | \($a | mb) -> \($b | mb) | \($b / $a | f2)x | <= 1.25x (flat) | \(verdict($b / $a; "<="; 1.25)) |"
           end)
      end),
     (if $p.selection_check == null then empty else

@@ -61,11 +61,48 @@ public final class RowDigest extends OutputStream {
         }
     }
 
+    /**
+     * The same as {@link #write(int)} for each byte, with the state in local variables: this is the
+     * dump's hot loop (every byte of every data file), and keeping the hash in registers makes it
+     * several times faster than going through the fields byte by byte.
+     */
     @Override
     public void write(byte[] b, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            write(b[i]);
+        long x1 = h1;
+        long x2 = h2;
+        long n = length;
+        boolean q = quoted;
+        for (int i = off, end = off + len; i < end; i++) {
+            byte c = b[i];
+            if (c == '"') {
+                q = !q;
+            } else if (c == '\n' && !q) {
+                if (inHeader) {
+                    inHeader = false;
+                } else {
+                    h1 = x1;
+                    h2 = x2;
+                    length = n;
+                    endRecord();
+                }
+                x1 = 0x9368e53c2f6af274L;
+                x2 = 0x586dcd208f7cd3fdL;
+                n = 0;
+                continue;
+            }
+            if (!inHeader) {
+                x1 ^= (c & 0xff);
+                x1 *= C1;
+                x1 = Long.rotateLeft(x1, 31);
+                x2 += x1;
+                x2 = Long.rotateLeft(x2, 27) * 5 + 0x52dce729;
+                n++;
+            }
         }
+        h1 = x1;
+        h2 = x2;
+        length = n;
+        quoted = q;
     }
 
     private void mix(byte c) {

@@ -23,6 +23,40 @@ class RowDigestTest {
     }
 
     @Test
+    void bulkWritesInAnySplitDigestLikeSingleBytes() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        byte[] alphabet = "ab,\"\n\\x1 \u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (int round = 0; round < 200; round++) {
+            byte[] csv = new byte[random.nextInt(400)];
+            for (int i = 0; i < csv.length; i++) {
+                csv[i] = alphabet[random.nextInt(alphabet.length)];
+            }
+            boolean header = random.nextBoolean();
+            RowDigest single = new RowDigest(header);
+            for (byte c : csv) {
+                single.write(c);
+            }
+            RowDigest bulk = new RowDigest(header);
+            int at = 0;
+            while (at < csv.length) {
+                int n = 1 + random.nextInt(csv.length - at);
+                bulk.write(csv, at, n);
+                at += n;
+            }
+            assertEquals(single.rows(), bulk.rows(), "rows, round " + round);
+            assertEquals(digestOrState(single), digestOrState(bulk), "round " + round);
+        }
+    }
+
+    private static String digestOrState(RowDigest d) {
+        try {
+            return d.digest();
+        } catch (IllegalStateException e) {
+            return "inside quotes";
+        }
+    }
+
+    @Test
     void digestsOfChunksCombineToTheDigestOfTheWhole() throws Exception {
         String whole = RowDigest.of("1,a\n2,b\n3,c\n", false);
         assertEquals(whole, RowDigest.combine(RowDigest.of("1,a\n", false), RowDigest.of("2,b\n3,c\n", false)));
