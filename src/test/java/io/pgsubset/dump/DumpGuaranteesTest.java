@@ -104,6 +104,47 @@ class DumpGuaranteesTest {
     }
 
     @Test
+    void aKeyedSelectionCopiedInChunksHasOneHeader(TestDatabase db) throws Exception {
+        long children = db.queryLong("SELECT count(*) FROM child");
+        assertTrue(children > TableCopier.MAX_KEYS_PER_PREDICATE, "needs more keys than one chunk holds");
+        Path plan = tmp.resolve("chunks.yaml");
+        Files.writeString(plan, "version: 1\nsample:\n  child: {every: 1}\n");
+        Path out = tmp.resolve("chunks");
+        Cli.Result r = dump(db, out, "--quiet", "--plan", plan.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        Manifest.TableEntry child = DumpCommandTest.entry(ManifestIO.read(out), "child");
+        assertEquals(children, child.rows());
+        List<String> lines = Files.readAllLines(out.resolve(child.file()));
+        assertEquals(children + 1, lines.size());
+        assertEquals(1, lines.stream().filter(l -> l.equals("id,parent_id,note")).count());
+        assertEquals(children, lines.stream().skip(1).map(l -> l.substring(0, l.indexOf(','))).distinct().count());
+    }
+
+    @Test
+    void tablesWhoseFileNamesWouldCollideGetDistinctFiles(TestDatabase db) throws Exception {
+        TestDatabase names = db.sibling("names");
+        names.execute("""
+                CREATE TABLE "a/b" (id int PRIMARY KEY);
+                CREATE TABLE "a_b" (id int PRIMARY KEY);
+                CREATE TABLE "A_B" (id int PRIMARY KEY);
+                INSERT INTO "a/b" VALUES (1);
+                INSERT INTO "a_b" VALUES (2), (3);
+                INSERT INTO "A_B" VALUES (4), (5), (6);
+                """);
+        Path out = tmp.resolve("names");
+        Cli.Result r = Cli.against(names, "dump", "-o", out.toString(), "--quiet");
+        assertEquals(0, r.exitCode(), r::toString);
+        Manifest m = ManifestIO.read(out);
+        Set<String> files = new HashSet<>();
+        for (Manifest.TableEntry t : m.tables()) {
+            assertTrue(files.add(t.file().toLowerCase(java.util.Locale.ROOT)), "two tables share " + t.file());
+            assertEquals(t.rows() + 1, Files.readAllLines(out.resolve(t.file())).size(), t.file());
+        }
+        assertEquals(3, files.size());
+        assertEquals(6, m.tables().stream().mapToLong(Manifest.TableEntry::rows).sum());
+    }
+
+    @Test
     void aSelectOnlyRoleCanDump(TestDatabase db) throws Exception {
         db.execute("""
                 DROP ROLE IF EXISTS dump_reader;
