@@ -145,6 +145,27 @@ class DumpGuaranteesTest {
     }
 
     @Test
+    void aFullDiskFailsWithOneClearLineAndLeavesNothing(TestDatabase db) throws Exception {
+        Path mount = tmp.resolve("small-disk");
+        Files.createDirectories(mount);
+        Process m = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mount.toString())
+                .redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(m.waitFor() == 0,
+                "needs a small tmpfs (root with mount rights): " + new String(m.getInputStream().readAllBytes()));
+        try {
+            Path out = mount.resolve("dump");
+            Cli.Result r = dump(db, out, "--quiet");
+            assertEquals(1, r.exitCode(), r::toString);
+            assertTrue(r.err().contains("no space left on the device"), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertFalse(Files.exists(out));
+            assertEquals(List.of(), leftovers(mount, "dump"));
+        } finally {
+            new ProcessBuilder("umount", mount.toString()).start().waitFor();
+        }
+    }
+
+    @Test
     void aSelectOnlyRoleCanDump(TestDatabase db) throws Exception {
         db.execute("""
                 DROP ROLE IF EXISTS dump_reader;
