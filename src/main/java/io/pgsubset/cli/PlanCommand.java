@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 @Command(name = "plan", sortOptions = false,
         description = {"Write, check and explain plan files (which tables to copy in full, sample, follow or skip).",
                 "See README.md \"The plan file\"; config-examples/plan.schema.json gives editors completion."},
-        subcommands = {PlanCheckCommand.class})
+        subcommands = {PlanInitCommand.class, PlanCheckCommand.class, PlanExplainCommand.class})
 final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -1,0 +1,253 @@
+package io.pgsubset.cli;
+
+import io.pgsubset.catalog.Catalog;
+import io.pgsubset.catalog.ForeignKey;
+import io.pgsubset.catalog.QualifiedName;
+import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.error.UsageException;
+import io.pgsubset.plan.LoadedPlan;
+import io.pgsubset.plan.Mode;
+import io.pgsubset.plan.PlanDot;
+import io.pgsubset.plan.PlanGraph;
+import io.pgsubset.plan.PlanJson;
+import io.pgsubset.plan.Plans;
+import io.pgsubset.plan.SampleRate;
+import io.pgsubset.plan.TablePlan;
+import io.pgsubset.plan.Transform;
+import io.pgsubset.sizes.ByteSize;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+@Command(name = "explain", sortOptions = false,
+        description = {"Show what a plan does: every table with its mode and why (the plan line, the unlisted "
+                + "policy or the foreign-key path), and the foreign keys the closure follows downward (children of "
+                + "selected rows) and upward (parents of included rows).",
+                "--graph FILE.dot writes a Graphviz graph; FILE.svg renders it with Graphviz's dot."})
+final class PlanExplainCommand implements Callable<Integer> {
+    private final CliContext ctx;
+
+    @Mixin
+    StandardOptions standard;
+
+    @Mixin
+    ConnectionMixin connection;
+
+    @Option(names = "--plan", paramLabel = "FILE", required = true, description = "The plan file (YAML).")
+    Path plan;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text (default) or json.")
+    OutputFormat format = OutputFormat.text;
+
+    @Option(names = "--graph", paramLabel = "FILE",
+            description = "Also draw the plan: FILE.dot (Graphviz source) or FILE.svg (needs Graphviz's dot on PATH).")
+    Path graph;
+
+    PlanExplainCommand(CliContext ctx) {
+        this.ctx = ctx;
+        this.standard = new StandardOptions(ctx);
+    }
+
+    @Override
+    public Integer call() throws SQLException {
+        if (graph != null && !graphName().endsWith(".dot") && !graphName().endsWith(".svg")) {
+            throw new UsageException("--graph " + graph + ": the file name must end in .dot or .svg");
+        }
+        LoadedPlan loaded;
+        try (Connection conn = connection.connector(ctx).open()) {
+            loaded = Plans.load(conn, plan);
+        }
+        List<PlanGraph.Edge> edges = loaded.graph().closureEdges(loaded.plan());
+        if (format == OutputFormat.json) {
+            Json.print(ctx.out(), json(loaded, edges));
+        } else {
+            printText(loaded, edges);
+        }
+        if (graph != null) {
+            writeGraph(PlanDot.render(loaded.catalog(), loaded.plan()));
+        }
+        return 0;
+    }
+
+    private String graphName() {
+        return graph.getFileName().toString().toLowerCase(Locale.ROOT);
+    }
+
+    private void printText(LoadedPlan loaded, List<PlanGraph.Edge> edges) {
+        Catalog catalog = loaded.catalog();
+        TextTable table = new TextTable(List.of("table", "mode", "settings", "size", "rows (est.)", "reason"),
+                false, false, false, true, true, false);
+        for (TablePlan t : loaded.plan().tables()) {
+            table.row(List.of(t.table().display(), t.mode().keyword(), settings(t.mode()),
+                    ByteSize.pretty(catalog.treeSize(t.table()).total()), rows(estimatedRows(catalog, t.table())),
+                    t.reason()));
+        }
+        table.print(ctx.out());
+        ctx.out().println();
+        ctx.out().println("foreign keys the closure follows (down: children of selected rows; up: parents of "
+                + "included rows):");
+        if (edges.isEmpty()) {
+            ctx.out().println("  none: no table is sampled or follows");
+        }
+        for (PlanGraph.Edge e : edges) {
+            ForeignKey fk = e.foreignKey();
+            String rel = fk.declared() ? "" : "  [plan relation]";
+            switch (e.direction()) {
+                case DOWN -> ctx.out().println("  down  " + fk.parent().display() + " -> " + fk.child().display()
+                        + "  via " + fk.describe() + rel);
+                case UP -> ctx.out().println("  up    " + fk.child().display() + " -> " + fk.parent().display()
+                        + "  via " + fk.describe() + rel);
+                case TO_SKIPPED -> ctx.out().println("  skipped parent  " + fk.describe() + "  (on_skipped_parent: "
+                        + loaded.plan().onSkippedParent().name().toLowerCase(Locale.ROOT) + ")" + rel);
+            }
+        }
+        List<String> transforms = new ArrayList<>();
+        for (TablePlan t : loaded.plan().tables()) {
+            t.transforms().forEach((column, tr) -> transforms.add("  " + t.table().display() + "." + column + ": "
+                    + describe(tr)));
+        }
+        if (!transforms.isEmpty()) {
+            ctx.out().println();
+            ctx.out().println("transforms:");
+            transforms.forEach(ctx.out()::println);
+        }
+        ctx.out().flush();
+    }
+
+    static String settings(Mode m) {
+        List<String> parts = new ArrayList<>();
+        if (m instanceof Mode.Sample s) {
+            if (s.rate() instanceof SampleRate.Every e) {
+                parts.add("every " + e.n());
+            } else if (s.rate() instanceof SampleRate.Percent p) {
+                parts.add(p.percent() + "% (seed " + p.seed() + ")");
+            }
+            if (!s.orderBy().isEmpty()) {
+                parts.add("order_by " + String.join(", ", s.orderBy()));
+            }
+            s.limit().ifPresent(l -> parts.add("limit " + l));
+            s.where().ifPresent(w -> parts.add("where " + w));
+        } else if (m instanceof Mode.Follow f) {
+            if (!f.via().isEmpty()) {
+                parts.add("via " + String.join("; ", f.via().stream()
+                        .map(fk -> "(" + String.join(", ", fk.childColumns()) + ")").toList()));
+            }
+            f.limit().ifPresent(l -> parts.add("limit " + l));
+        }
+        return String.join(", ", parts);
+    }
+
+    private static String describe(Transform t) {
+        Object json = PlanJson.transform(t);
+        if (json instanceof Map<?, ?> m) {
+            Map.Entry<?, ?> e = m.entrySet().iterator().next();
+            return e.getKey().equals("sql") ? "SQL " + e.getValue() : e.getKey() + " " + e.getValue();
+        }
+        return json.toString();
+    }
+
+    private static OptionalDouble estimatedRows(Catalog catalog, QualifiedName name) {
+        List<QualifiedName> parts = new ArrayList<>(catalog.allPartitions(name));
+        parts.add(name);
+        double sum = 0;
+        boolean any = false;
+        for (QualifiedName p : parts) {
+            OptionalDouble r = catalog.require(p).estimatedRows();
+            if (r.isPresent()) {
+                sum += r.getAsDouble();
+                any = true;
+            }
+        }
+        return any ? OptionalDouble.of(sum) : OptionalDouble.empty();
+    }
+
+    private static String rows(OptionalDouble rows) {
+        return rows.isPresent() ? Long.toString(Math.round(rows.getAsDouble())) : "-";
+    }
+
+    private Map<String, Object> json(LoadedPlan loaded, List<PlanGraph.Edge> edges) {
+        Map<String, Object> out = PlanJson.of(loaded.plan());
+        List<Map<String, Object>> tables = new ArrayList<>();
+        for (TablePlan t : loaded.plan().tables()) {
+            Map<String, Object> m = PlanJson.table(t);
+            m.put("total_bytes", loaded.catalog().treeSize(t.table()).total());
+            OptionalDouble rows = estimatedRows(loaded.catalog(), t.table());
+            m.put("estimated_rows", rows.isPresent() ? Math.round(rows.getAsDouble()) : null);
+            tables.add(m);
+        }
+        out.put("tables", tables);
+        out.put("edges", edges.stream().map(e -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("direction", e.direction().name().toLowerCase(Locale.ROOT));
+            m.putAll(PlanJson.foreignKey(e.foreignKey()));
+            return m;
+        }).toList());
+        return out;
+    }
+
+    private void writeGraph(String dot) {
+        try {
+            if (graphName().endsWith(".dot")) {
+                Files.writeString(graph, dot, StandardCharsets.UTF_8);
+            } else {
+                renderSvg(dot);
+            }
+        } catch (IOException e) {
+            throw new PgsubsetException("could not write " + graph + ": " + e.getMessage(), e);
+        }
+        ctx.err().println("pgsubset: wrote " + graph);
+        ctx.err().flush();
+    }
+
+    private void renderSvg(String dot) throws IOException {
+        Path program = findOnPath("dot");
+        Process p = new ProcessBuilder(program.toString(), "-Tsvg", "-o", graph.toString())
+                .redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write(dot.getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new PgsubsetException("Graphviz dot did not finish within 120 s drawing " + graph);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new io.pgsubset.error.Interrupted("interrupted while Graphviz drew " + graph);
+        }
+        if (p.exitValue() != 0) {
+            throw new PgsubsetException("Graphviz dot failed drawing " + graph + ": " + output.strip());
+        }
+    }
+
+    private Path findOnPath(String name) {
+        String path = ctx.env().getOrDefault("PATH", "");
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty()) {
+                Path candidate = Path.of(dir, name);
+                if (Files.isExecutable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        throw new PgsubsetException("--graph " + graph + " needs Graphviz's dot, which is not on PATH - install "
+                + "Graphviz (apt-get install graphviz) or write the graph as a .dot file");
+    }
+}

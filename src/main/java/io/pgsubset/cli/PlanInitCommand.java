@@ -1,0 +1,88 @@
+package io.pgsubset.cli;
+
+import io.pgsubset.catalog.Catalog;
+import io.pgsubset.catalog.CatalogReader;
+import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.error.UsageException;
+import io.pgsubset.plan.PlanInit;
+import io.pgsubset.sizes.ByteSize;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "init", sortOptions = false,
+        description = {"Write a starter plan from the live catalog: tables bigger than --sample-over are sampled "
+                + "to about --target-rows rows, the tables that reference them follow, extension-owned tables are "
+                + "skipped, the rest copied whole. Each line has a comment with the table's size and the reason.",
+                "Review it, then: pgsubset plan check --plan FILE."})
+final class PlanInitCommand implements Callable<Integer> {
+    private final CliContext ctx;
+
+    @Mixin
+    StandardOptions standard;
+
+    @Mixin
+    ConnectionMixin connection;
+
+    @Option(names = "--sample-over", paramLabel = "SIZE", description = "Sample tables bigger than this (default 1GB).")
+    String sampleOver = "1GB";
+
+    @Option(names = "--target-rows", paramLabel = "N",
+            description = "About this many rows per sampled table (default 10000).")
+    long targetRows = 10000;
+
+    @Option(names = {"-n", "--schema"}, paramLabel = "SCHEMA",
+            description = "Only tables in this schema (repeatable; default: every non-system schema).")
+    List<String> schemas = new ArrayList<>();
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the plan here instead of stdout.")
+    Path output;
+
+    PlanInitCommand(CliContext ctx) {
+        this.ctx = ctx;
+        this.standard = new StandardOptions(ctx);
+    }
+
+    @Override
+    public Integer call() throws SQLException {
+        if (targetRows < 1) {
+            throw new UsageException("--target-rows must be at least 1, got " + targetRows);
+        }
+        long threshold = ByteSize.parse(sampleOver);
+        Catalog catalog;
+        try (Connection conn = connection.connector(ctx).open()) {
+            conn.setReadOnly(true);
+            catalog = CatalogReader.read(conn, schemas);
+        }
+        for (String s : schemas) {
+            if (!catalog.schemas().contains(s)) {
+                throw new UsageException("--schema " + s + ": no such schema with tables in database "
+                        + catalog.server().database());
+            }
+        }
+        String plan = PlanInit.write(catalog, new PlanInit.Options(threshold, targetRows, schemas));
+        if (output == null) {
+            ctx.out().print(plan);
+            ctx.out().flush();
+        } else {
+            try {
+                Files.writeString(output, plan, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new PgsubsetException("could not write " + output + ": " + e.getMessage(), e);
+            }
+            ctx.err().println("pgsubset: wrote " + output + "; check it with: pgsubset plan check --plan " + output);
+            ctx.err().flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,163 @@
+package io.pgsubset.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgsubset.testing.Cli;
+import io.pgsubset.testing.PgTest;
+import io.pgsubset.testing.TestDatabase;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** plan init, check and explain on the demo database of scripts/sql/production-shape.sql. */
+@PgTest
+class PlanCommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path DEMO_PLAN = PlanFixtures.repo("config-examples/demo-plan.yaml");
+
+    @BeforeAll
+    static void demo(TestDatabase db) {
+        PlanFixtures.productionShape(db, 2000);
+    }
+
+    @Test
+    void initSamplesBigTablesAndTheirChildrenFollowAndPassesCheck(TestDatabase db) throws Exception {
+        Path out = Files.createTempDirectory("plan-init").resolve("plan.yaml");
+        Cli.Result init = Cli.against(db, "plan init", "--sample-over", "200kB", "--target-rows", "100",
+                "-o", out.toString());
+        assertEquals(0, init.exitCode(), init::toString);
+        String plan = Files.readString(out);
+        String sample = plan.substring(plan.indexOf("\nsample:\n"), plan.indexOf("\nfollow:\n"));
+        assertTrue(sample.matches("(?s).*\n  waveforms_file: +# [0-9]+ kB, ~2000 rows \\(est\\.\\): over 200 kB\n"
+                + "    every: 20 +# every 20th row by id: about 100 rows\n    limit: 100 .*"), plan);
+        assertTrue(plan.lines().anyMatch(l -> l.startsWith("  waveforms_continuoustrace: {}")
+                && l.contains("references waveforms_file via file_id (sampled)")), plan);
+        assertTrue(plan.lines().filter(l -> l.startsWith("  - ") || l.startsWith("  waveforms"))
+                .allMatch(l -> l.contains("# ")), "every entry has a comment:\n" + plan);
+        Cli.Result check = Cli.against(db, "plan check", "--plan", out.toString());
+        assertEquals(0, check.exitCode(), check::toString);
+        assertTrue(check.out().contains("ok, 14 tables: 3 sample, 1 follow, 10 full, 0 skip"), check.out());
+    }
+
+    @Test
+    void initWithDefaultsCopiesSmallDatabasesWhole(TestDatabase db) {
+        Cli.Result init = Cli.against(db, "plan init");
+        assertEquals(0, init.exitCode(), init::toString);
+        assertFalse(init.out().contains("sample:"), init.out());
+        Cli.Result check = Cli.against(db, "plan check", "--plan", PlanTesting.write(init.out()).toString());
+        assertEquals(0, check.exitCode(), check::toString);
+        assertTrue(check.out().contains("ok, 14 tables: 0 sample, 0 follow, 14 full, 0 skip"), check.out());
+    }
+
+    @Test
+    void demoPlanChecksAndExplainsItsModesAndEdges(TestDatabase db) throws Exception {
+        Cli.Result check = Cli.against(db, "plan check", "--plan", DEMO_PLAN.toString());
+        assertEquals(0, check.exitCode(), check::toString);
+        Cli.Result r = Cli.against(db, "plan explain", "--plan", DEMO_PLAN.toString(), "--format", "json");
+        assertEquals(0, r.exitCode(), r::toString);
+        JsonNode root = JSON.readTree(r.out());
+        JsonNode file = find(root.get("tables"), "waveforms_file");
+        assertEquals("sample", file.get("mode").asText());
+        assertEquals(500, file.get("every").asLong());
+        assertEquals(10000, file.get("limit").asLong());
+        assertEquals(List.of("id"), List.of(file.get("order_by").get(0).asText()));
+        JsonNode trace = find(root.get("tables"), "waveforms_continuoustrace");
+        assertEquals("follow", trace.get("mode").asText());
+        assertEquals(50000, trace.get("limit").asLong());
+        assertEquals("follow", find(root.get("tables"), "waveforms_mapping").get("mode").asText());
+        assertEquals("skip", find(root.get("tables"), "django_session").get("mode").asText());
+        assertEquals("plan:waveforms_mapping(file_id)->waveforms_file(id)",
+                root.get("relations").get(0).get("name").asText());
+        assertTrue(hasEdge(root, "down", "public.waveforms_continuoustrace", "public.waveforms_file"), r.out());
+        assertTrue(hasEdge(root, "up", "public.waveforms_continuoustrace", "public.waveforms_file"), r.out());
+        assertTrue(hasEdge(root, "down", "public.waveforms_mapping", "public.waveforms_file"), r.out());
+        assertTrue(hasEdge(root, "to_skipped", "public.django_admin_log", "public.auth_user") == false,
+                "django_admin_log is itself skipped");
+    }
+
+    @Test
+    void explainTextNamesModesReasonsAndDirections(TestDatabase db) {
+        Cli.Result r = Cli.against(db, "plan explain", "--plan", DEMO_PLAN.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        String traceLine = r.out().lines().filter(l -> l.startsWith("public.waveforms_continuoustrace "))
+                .findFirst().orElseThrow(() -> new AssertionError(r.out()));
+        assertTrue(traceLine.contains("follow") && traceLine.contains("limit 50000")
+                && traceLine.contains("listed under follow"), traceLine);
+        assertTrue(r.out().contains("  down  public.waveforms_file -> public.waveforms_continuoustrace  via "
+                + "public.waveforms_continuoustrace(file_id) -> public.waveforms_file(id)"), r.out());
+        assertTrue(r.out().contains("  up    public.waveforms_station -> public.waveforms_network") == false,
+                "full tables referencing full tables need no closure edge:\n" + r.out());
+    }
+
+    @Test
+    void drawsAValidGraphvizGraph(TestDatabase db) throws Exception {
+        Path dir = Files.createTempDirectory("plan-graph");
+        Path dot = dir.resolve("plan.dot");
+        Cli.Result r = Cli.against(db, "plan explain", "--plan", DEMO_PLAN.toString(), "--graph", dot.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        String text = Files.readString(dot);
+        assertTrue(text.startsWith("digraph pgsubset_plan {"), text);
+        assertTrue(text.contains("\"public.waveforms_continuoustrace\" -> \"public.waveforms_file\" [label=\"file_id "
+                + "(down, up)\", style=bold"), text);
+        assertTrue(text.contains("fillcolor=\"#f4a261\""), "sampled table coloured:\n" + text);
+        Assumptions.assumeTrue(onPath("dot"), "Graphviz dot is not installed");
+        Process p = new ProcessBuilder("dot", "-Tsvg", dot.toString()).redirectErrorStream(true).start();
+        String svg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), svg);
+        Path svgFile = dir.resolve("plan.svg");
+        Cli.Result s = Cli.against(db, "plan explain", "--plan", DEMO_PLAN.toString(), "--graph", svgFile.toString());
+        assertEquals(0, s.exitCode(), s::toString);
+        assertTrue(Files.readString(svgFile).contains("<svg"), "rendered by dot");
+    }
+
+    @Test
+    void svgWithoutGraphvizIsAClearError(TestDatabase db) throws Exception {
+        Path svg = Files.createTempDirectory("plan-graph").resolve("plan.svg");
+        List<String> args = new java.util.ArrayList<>(List.of("plan", "explain"));
+        args.addAll(db.connectionArgs());
+        args.addAll(List.of("--plan", DEMO_PLAN.toString(), "--graph", svg.toString()));
+        Cli.Result r = Cli.run(java.util.Map.of("PATH", "/nonexistent"), args);
+        assertEquals(1, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("needs Graphviz's dot, which is not on PATH"), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasEdge(JsonNode root, String direction, String child, String parent) {
+        for (JsonNode e : root.get("edges")) {
+            if (e.get("direction").asText().equals(direction) && e.get("child").asText().equals(child)
+                    && e.get("parent").asText().equals(parent)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static JsonNode find(JsonNode tables, String name) {
+        for (JsonNode t : tables) {
+            if (t.get("table").asText().equals(name)) {
+                return t;
+            }
+        }
+        throw new AssertionError("no " + name + " in " + tables);
+    }
+}
