@@ -127,6 +127,6 @@ public record NamePattern(String text, Optional<Part> schema, Part name, Positio
     }
 
     static String renderPart(String part) {
-        return part.matches("[A-Za-z_][A-Za-z0-9_$]*") ? part : '"' + part.replace("\"", "\"\"") + '"';
+        return part.matches("[a-z_][a-z0-9_$]*") ? part : '"' + part.replace("\"", "\"\"") + '"';
     }
 }

@@ -241,7 +241,7 @@ public final class PlanLoader {
                 }
             } else if (percent != null) {
                 rate = percentRate(percent, seed);
-            } else {
+            } else if (!hadUnknownKeys(e.getValue(), keys)) {
                 problem("sample of " + table.text() + " says neither every nor percent",
                         "add \"every: N\" (every Nth row) or \"percent: P\"", table.position());
             }
@@ -447,9 +447,12 @@ public final class PlanLoader {
             if (keys == null) {
                 return Optional.empty();
             }
-            if (keys.size() != 1) {
+            if (keys.size() != 1 && !hadUnknownKeys(node, keys)) {
                 problem("a built-in transform has exactly one key, found " + keys.size(),
                         "write {constant: X} or {digits: N}", Position.of(node));
+                return Optional.empty();
+            }
+            if (keys.size() != 1) {
                 return Optional.empty();
             }
             if (keys.containsKey("constant")) {
@@ -648,6 +651,11 @@ public final class PlanLoader {
         problem(what + " must be a number, found " + describe(node), "write a number such as 1.5, without quotes",
                 Position.of(node));
         return Optional.empty();
+    }
+
+    /** Whether a mapping had keys {@link #mapping} reported as unknown or duplicate (so later checks stay quiet). */
+    private static boolean hadUnknownKeys(Node node, Map<String, NodeTuple> known) {
+        return node instanceof MappingNode m && m.getValue().size() != known.size();
     }
 
     private static boolean isNull(Node node) {

@@ -162,7 +162,8 @@ public final class PlanResolver {
         }
         List<String> names = new ArrayList<>();
         for (Table t : candidates) {
-            names.add(p.schema().isPresent() ? render(t.name()) : NamePattern.renderPart(t.name().name()));
+            names.add(p.schema().isPresent() ? NamePattern.render(t.name(), true)
+                    : NamePattern.renderPart(t.name().name()));
         }
         String written = p.schema().isPresent() ? p.text().strip() : NamePattern.renderPart(p.name().text());
         problem(p.position(), "table \"" + p.text() + "\" not found" + schemaScope(),
@@ -237,12 +238,13 @@ public final class PlanResolver {
             List<ForeignKey> found = viaMatches(own, v.value());
             if (found.isEmpty()) {
                 Set<String> fkColumns = new LinkedHashSet<>();
-                own.forEach(fk -> fkColumns.addAll(fk.childColumns()));
-                own.forEach(fk -> fkColumns.add(fk.name()));
+                own.forEach(fk -> fkColumns.add(String.join(", ", fk.childColumns())));
+                Set<String> names = new LinkedHashSet<>(fkColumns);
+                own.forEach(fk -> names.add(fk.name()));
                 problem(v.position(), "via: \"" + v.value() + "\" is not a foreign key of " + t.name().display(),
                         own.isEmpty() ? "the table has no foreign keys: declare one under relations or remove via"
-                                : Suggest.closest(v.value(), fkColumns).map(c -> "did you mean \"" + c + "\"?")
-                                .orElse("its foreign key columns are " + String.join(", ", fkColumns)));
+                                : Suggest.closest(v.value(), names).map(c -> "did you mean \"" + c + "\"?")
+                                .orElse("its foreign keys are on (" + String.join("), (", fkColumns) + ")"));
             }
             for (ForeignKey fk : found) {
                 if (!via.contains(fk)) {

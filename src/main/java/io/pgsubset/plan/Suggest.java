@@ -22,7 +22,8 @@ final class Suggest {
 
     /** {@code did you mean "x"?} or the fallback fix. */
     static String didYouMean(String wrong, Collection<String> candidates, String fallback) {
-        return closest(wrong, candidates).map(c -> "did you mean \"" + c + "\"?").orElse(fallback);
+        return closest(wrong, candidates).map(c -> c.contains("\"") ? "did you mean '" + c.replace("'", "''") + "'?"
+                : "did you mean \"" + c + "\"?").orElse(fallback);
     }
 
     private record Scored(String candidate, int distance) {
