@@ -46,6 +46,20 @@ pgsubset sizes -d prod
 say "pgsubset sizes -d prod --min-size 10MB --format json: the same for scripts"
 pgsubset sizes -d prod --min-size 10MB --format json
 
+say "pgsubset plan init -d prod --sample-over 5MB --target-rows 1000: a starter plan from the live catalog"
+pgsubset plan init -d prod --sample-over 5MB --target-rows 1000 -o "$work/init-plan.yaml"
+cat "$work/init-plan.yaml"
+pgsubset plan check -d prod --plan "$work/init-plan.yaml"
+
+say "pgsubset plan check: the demo plan (config-examples/demo-plan.yaml), then the same with a typo"
+pgsubset plan check -d prod --plan "$root/config-examples/demo-plan.yaml"
+sed 's/every: 500/evry: 500/; s/waveforms_continuoustrace:/waveforms_continuoustrac:/' \
+  "$root/config-examples/demo-plan.yaml" > "$work/typo-plan.yaml"
+pgsubset plan check -d prod --plan "$work/typo-plan.yaml" || echo "(exit $? as expected: every problem, with line and column)" >&2
+
+say "pgsubset plan explain: every table's mode and why, the foreign keys the closure follows, a graph"
+pgsubset plan explain -d prod --plan "$root/config-examples/demo-plan.yaml" --graph "$work/plan.dot"
+
 if [[ ! -f "$work/out/manifest.json" ]]; then
   say "pgsubset dump -d prod: every 500th waveform file, its traces following, the rest in full"
   printf 'version: 1\nsample:\n  waveforms_file:\n    every: 500\n    limit: 10000\n' >"$work/plan.yaml"

@@ -58,6 +58,25 @@ public final class PlanLoader {
 
     /** Reads and checks the plan at {@code path}; throws {@link PlanException} with every problem. */
     public static PlanFile load(Path path) {
+        Parsed parsed = read(path);
+        PlanException.throwIfAny(parsed.problems());
+        return parsed.file().orElseThrow();
+    }
+
+    /**
+     * A plan as far as it could be read, and its problems: entries with problems are left out of
+     * {@code file}, so the rest can still be resolved and every problem reported in one run.
+     *
+     * @param file empty when nothing could be read (YAML syntax error, empty file, not a map)
+     */
+    public record Parsed(Optional<PlanFile> file, List<PlanProblem> problems) {
+        public Parsed {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /** Like {@link #load} but returns the problems instead of throwing them (I/O errors still throw). */
+    public static Parsed read(Path path) {
         String text;
         try {
             text = Files.readString(path, StandardCharsets.UTF_8);
@@ -69,7 +88,9 @@ public final class PlanLoader {
         } catch (IOException e) {
             throw new UsageException("cannot read plan file " + path + ": " + e.getMessage(), e);
         }
-        return parse(path.toString(), text);
+        PlanLoader loader = new PlanLoader(path.toString());
+        PlanFile plan = loader.read(text);
+        return new Parsed(Optional.ofNullable(plan), loader.problems);
     }
 
     /** Checks plan text; {@code source} names it in messages. */

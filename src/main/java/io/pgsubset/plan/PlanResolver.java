@@ -26,6 +26,9 @@ import java.util.TreeMap;
  * foreign keys. Reports every problem at once.
  */
 public final class PlanResolver {
+    /** Part of the message for a table the plan leaves out under {@code unlisted: error}. */
+    static final String NOT_LISTED = "is not listed and unlisted is error";
+
     private final PlanFile plan;
     private final Catalog catalog;
     private final List<PlanProblem> problems = new ArrayList<>();
@@ -301,7 +304,7 @@ public final class PlanResolver {
                 case FOLLOW -> put(t, new Mode.Follow(List.of(), OptionalLong.empty()), "unlisted: follow");
                 case SKIP -> put(t, new Mode.Skip(), "unlisted: skip");
                 case ERROR -> problem(plan.unlisted().position(), "table " + t.name().display()
-                                + " is not listed and unlisted is error",
+                                + " " + NOT_LISTED,
                         "add " + render(t.name()) + " to full, skip, sample or follow");
             }
         }

@@ -19,8 +19,24 @@ public final class Plans {
      * EXPLAINs its SQL fragments. Throws {@link PlanException} (exit 2) with every problem.
      */
     public static LoadedPlan load(Connection conn, Path planFile) {
-        PlanFile file = PlanLoader.load(planFile);
-        return resolve(conn, file, CatalogReader.read(conn));
+        PlanLoader.Parsed parsed = PlanLoader.read(planFile);
+        if (parsed.file().isEmpty()) {
+            throw new PlanException(parsed.problems());
+        }
+        LoadedPlan loaded;
+        try {
+            loaded = resolve(conn, parsed.file().get(), CatalogReader.read(conn));
+        } catch (PlanException e) {
+            // Report the file's own problems and the catalog's together. Entries with problems
+            // were left out, so "not listed" complaints about their tables would only mislead.
+            List<PlanProblem> all = new ArrayList<>(parsed.problems());
+            e.problems().stream()
+                    .filter(p -> parsed.problems().isEmpty() || !p.message().contains(PlanResolver.NOT_LISTED))
+                    .forEach(all::add);
+            throw new PlanException(all);
+        }
+        PlanException.throwIfAny(parsed.problems());
+        return loaded;
     }
 
     /** The same for a catalog the caller already read (e.g. inside its dump snapshot). */

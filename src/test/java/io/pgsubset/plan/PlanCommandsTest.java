@@ -86,6 +86,20 @@ class PlanCommandsTest {
     }
 
     @Test
+    void checkReportsTheFilesAndTheCatalogsProblemsInOneRun(TestDatabase db) throws Exception {
+        String typo = Files.readString(DEMO_PLAN).replace("every: 500", "evry: 500")
+                .replace("waveforms_continuoustrace:", "waveforms_continuoustrac:");
+        Path file = PlanTesting.write(typo);
+        Cli.Result r = Cli.against(db, "plan check", "--plan", file.toString());
+        assertEquals(2, r.exitCode(), r::toString);
+        assertEquals(List.of(
+                file + ":11:5: unknown key \"evry\" in sample of waveforms_file - did you mean \"every\"?",
+                file + ":15:3: table \"waveforms_continuoustrac\" not found in schema public - did you mean "
+                        + "\"waveforms_continuoustrace\"?"), r.err().lines().toList());
+        assertEquals("", r.out());
+    }
+
+    @Test
     void explainTextNamesModesReasonsAndDirections(TestDatabase db) {
         Cli.Result r = Cli.against(db, "plan explain", "--plan", DEMO_PLAN.toString());
         assertEquals(0, r.exitCode(), r::toString);
