@@ -143,7 +143,7 @@ class RestoreCommandTest {
         String old = db.queryValue("SELECT datname FROM pg_database WHERE datname LIKE '"
                 + target.name() + "\\_\\_pgsubset\\_old\\_%'");
         assertTrue(old != null && r.out().contains("kept as \"" + old + "\""), r.out());
-        assertEquals("7", TestTargets.existing(db, old).queryValue("SELECT i FROM previous"));
+        assertEquals("7", db.existing(old).queryValue("SELECT i FROM previous"));
         assertEquals("0", db.queryValue("SELECT count(*) FROM pg_database WHERE datname LIKE '%pgsubset_new'"));
 
         Cli.Result again = restore(target, "--replace", target.name(), "--drop-old");
@@ -306,7 +306,7 @@ class RestoreCommandTest {
         try {
             Cli.Result r = Cli.run(Map.of(), args);
             assertEquals(0, r.exitCode(), r::toString);
-            TestDatabase created = TestTargets.existing(db, name);
+            TestDatabase created = db.existing(name);
             assertEquals("app owner", created.queryValue("SELECT pg_get_userbyid(datdba) FROM pg_database"
                     + " WHERE datname = current_database()"));
             TestTargets.assertSameRows(db, created, manifest);
@@ -316,5 +316,27 @@ class RestoreCommandTest {
         } finally {
             TestTargets.drop(db, name);
         }
+    }
+
+    @Test
+    void explainsItselfAndRejectsContradictoryOptions(TestDatabase db) {
+        Cli.Result help = Cli.run("restore", "--help");
+        assertEquals(0, help.exitCode(), help::toString);
+        assertTrue(help.out().contains("--replace=DBNAME") && help.out().contains("--terminate")
+                && help.out().contains("-h, --host"), help.out());
+        Cli.Result verifyHelp = Cli.run("verify", "--help");
+        assertEquals(0, verifyHelp.exitCode(), verifyHelp::toString);
+        assertTrue(verifyHelp.out().contains("--format"), verifyHelp.out());
+
+        TestDatabase target = db.sibling("options");
+        Cli.Result terminate = restore(target, "--terminate");
+        assertEquals(2, terminate.exitCode(), terminate::toString);
+        assertTrue(terminate.err().contains("--terminate and --drop-old only apply to --replace"), terminate.err());
+        Cli.Result both = restore(target, "--replace", "x", "--clean");
+        assertEquals(2, both.exitCode(), both::toString);
+        Cli.Result jobs = restore(target, "--jobs", "0");
+        assertEquals(2, jobs.exitCode(), jobs::toString);
+        assertTrue(jobs.err().contains("--jobs must be at least 1"), jobs.err());
+        assertEquals("0", target.queryValue("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
     }
 }

@@ -1,7 +1,6 @@
 package io.pgsubset.restore;
 
 import io.pgsubset.manifest.Manifest;
-import io.pgsubset.testing.PgCluster;
 import io.pgsubset.testing.PgTest;
 import io.pgsubset.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -46,15 +44,6 @@ class RestoreScriptTest {
         manifest = TestDumps.dump(db, dumpDir, false);
     }
 
-    static Map<String, String> env(TestDatabase target) {
-        Map<String, String> env = new HashMap<>(target.libpqEnv());
-        return env;
-    }
-
-    static String flags(TestDatabase db) {
-        return "";
-    }
-
     @Test
     void restoresHostileNamesIntoANewDatabaseWithCreateAndOwner(TestDatabase db) throws Exception {
         String name = db.name() + "_new \"'$x";
@@ -64,7 +53,7 @@ class RestoreScriptTest {
         try {
             assertEquals(0, r.exitCode(), r::toString);
             assertFalse(Files.exists(Path.of("/tmp/pgsubset-pwned")), "a name was executed by bash");
-            TestDatabase restored = TestTargets.existing(db, name);
+            TestDatabase restored = db.existing(name);
             TestTargets.assertSameRows(db, restored, manifest);
             assertEquals(role, restored.queryValue("SELECT pg_get_userbyid(datdba) FROM pg_database"
                     + " WHERE datname = current_database()"));
@@ -162,13 +151,13 @@ class RestoreScriptTest {
     }
 
     @Test
-    void restoresGzippedDumps(TestDatabase db, @TempDir Path tmp) throws Exception {
+    void restoresGzippedDumpsWithTheTargetFromLibpqFlags(TestDatabase db, @TempDir Path tmp) throws Exception {
         TestDatabase source = db.sibling("gzsrc");
         source.execute(HOSTILE);
         Manifest gz = TestDumps.dump(source, tmp.resolve("gz"), true);
         assertTrue(gz.tables().get(0).file().endsWith(".csv.gz"));
         TestDatabase target = db.sibling("gz");
-        var r = TestDumps.runScript(tmp.resolve("gz"), target.libpqEnv());
+        var r = TestDumps.runScript(tmp.resolve("gz"), Map.of(), target.connectionArgs().toArray(String[]::new));
         assertEquals(0, r.exitCode(), r::toString);
         TestTargets.assertSameRows(source, target, gz);
     }

@@ -21,17 +21,6 @@ final class TestTargets {
     private TestTargets() {
     }
 
-    /** A handle on an existing database of the test cluster (not created or dropped by the handle). */
-    static TestDatabase existing(TestDatabase any, String name) {
-        try {
-            var m = TestDatabase.class.getDeclaredConstructor(io.pgsubset.testing.PgCluster.class, String.class);
-            m.setAccessible(true);
-            return m.newInstance(any.cluster(), name);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     static void drop(TestDatabase any, String name) throws SQLException {
         try (Connection c = any.cluster().connect("postgres"); Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + Ident.quote(name) + " WITH (FORCE)");

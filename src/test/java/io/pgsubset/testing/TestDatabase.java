@@ -38,6 +38,11 @@ public final class TestDatabase {
         return new TestDatabase(other, name);
     }
 
+    /** A handle on another, existing database of the cluster (neither created nor dropped by it). */
+    public TestDatabase existing(String otherName) {
+        return new TestDatabase(cluster, otherName);
+    }
+
     public PgCluster cluster() {
         return cluster;
     }
