@@ -38,7 +38,9 @@ import java.util.concurrent.TimeUnit;
         description = {"Show what a plan does: every table with its mode and why (the plan line, the unlisted "
                 + "policy or the foreign-key path), and the foreign keys the closure follows downward (children of "
                 + "selected rows) and upward (parents of included rows).",
-                "--graph FILE.dot writes a Graphviz graph; FILE.svg renders it with Graphviz's dot."})
+                "--graph FILE.dot writes a Graphviz graph; FILE.svg renders it with Graphviz's dot.",
+                "--counts runs the subset engine as a dry run in one read-only snapshot (nothing is written): "
+                        + "exact rows per table and the rows each foreign key added, downward and upward."})
 final class PlanExplainCommand implements Callable<Integer> {
     private final CliContext ctx;
 
@@ -58,6 +60,10 @@ final class PlanExplainCommand implements Callable<Integer> {
             description = "Also draw the plan: FILE.dot (Graphviz source) or FILE.svg (needs Graphviz's dot on PATH).")
     Path graph;
 
+    @Option(names = "--counts",
+            description = "Also compute exact rows per table and rows added per foreign key (a dry run of the closure).")
+    boolean counts;
+
     PlanExplainCommand(CliContext ctx) {
         this.ctx = ctx;
         this.standard = new StandardOptions(ctx);
@@ -69,14 +75,27 @@ final class PlanExplainCommand implements Callable<Integer> {
             throw new UsageException("--graph " + graph + ": the file name must end in .dot or .svg");
         }
         LoadedPlan loaded;
+        ExplainCounts exact = null;
         try (Connection conn = connection.connector(ctx).open()) {
-            loaded = Plans.load(conn, plan);
+            if (counts) {
+                exact = ExplainCounts.compute(conn, plan);
+                loaded = exact.loaded();
+            } else {
+                loaded = Plans.load(conn, plan);
+            }
         }
         List<PlanGraph.Edge> edges = loaded.graph().closureEdges(loaded.plan());
         if (format == OutputFormat.json) {
-            Json.print(ctx.out(), json(loaded, edges));
+            Map<String, Object> out = json(loaded, edges);
+            if (exact != null) {
+                out.put("counts", exact.json());
+            }
+            Json.print(ctx.out(), out);
         } else {
             printText(loaded, edges);
+            if (exact != null) {
+                exact.printText(ctx.out());
+            }
         }
         if (graph != null) {
             writeGraph(PlanDot.render(loaded.catalog(), loaded.plan()));
