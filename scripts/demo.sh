@@ -61,10 +61,8 @@ say "pgsubset plan explain: every table's mode and why, the foreign keys the clo
 pgsubset plan explain -d prod --plan "$root/config-examples/demo-plan.yaml" --graph "$work/plan.dot"
 
 if [[ ! -f "$work/out/manifest.json" ]]; then
-  say "pgsubset dump -d prod: every 500th waveform file, its traces following, the rest in full"
-  printf 'version: 1\nsample:\n  waveforms_file:\n    every: 500\n    limit: 10000\n' >"$work/plan.yaml"
-  pgsubset plan check -d prod --plan "$work/plan.yaml"
-  pgsubset dump -d prod --plan "$work/plan.yaml" -o "$work/out" --jobs 2
+  say "pgsubset dump -d prod --plan config-examples/demo-plan.yaml: the subset, from one snapshot"
+  pgsubset dump -d prod --plan "$root/config-examples/demo-plan.yaml" -o "$work/out" --jobs 2
 fi
 
 say "restore.sh --create -d dev: the dump restored with psql alone, into a new database"

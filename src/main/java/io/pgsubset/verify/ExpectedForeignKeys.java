@@ -49,6 +49,15 @@ final class ExpectedForeignKeys {
         return keys;
     }
 
+    private static final Pattern QUALIFIED = Pattern.compile(IDENT + "\\." + IDENT);
+
+    /** schema and name of a display name ({@code public."Mixed Case"}), as the plan JSON writes them. */
+    static java.util.Optional<String[]> qualifiedName(String display) {
+        Matcher m = QUALIFIED.matcher(display);
+        return m.matches() ? java.util.Optional.of(new String[] {unquote(m.group(1)), unquote(m.group(2))})
+                : java.util.Optional.empty();
+    }
+
     private static String unquote(String ident) {
         return ident.startsWith("\"") ? ident.substring(1, ident.length() - 1).replace("\"\"", "\"") : ident;
     }

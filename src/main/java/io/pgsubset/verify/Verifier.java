@@ -6,6 +6,7 @@ import io.pgsubset.manifest.RowDigest;
 import io.pgsubset.sql.Ident;
 import io.pgsubset.sql.Session;
 import io.pgsubset.verify.Check.Kind;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.postgresql.PGConnection;
 
 import java.io.IOException;
@@ -51,6 +52,11 @@ public final class Verifier {
                 checks.add(table(t));
             }
             checks.addAll(foreignKeys(ExpectedForeignKeys.read(dumpDir.resolve("schema/post-data.sql"))));
+            for (JsonNode relation : manifest.plan().path("relations")) {
+                if (!relation.path("declared").asBoolean(false)) {
+                    checks.add(relation(relation));
+                }
+            }
             for (Manifest.SequenceEntry s : manifest.sequences()) {
                 checks.add(sequence(s));
             }
@@ -154,6 +160,41 @@ public final class Verifier {
                     "missing: the dump's schema has this foreign key, the database does not"));
         }
         return checks;
+    }
+
+    /**
+     * A plan's {@code relations:} entry: a foreign key the database does not declare, which the
+     * subset honoured, so the restored rows must satisfy it too (MATCH SIMPLE).
+     */
+    private Check relation(JsonNode r) throws SQLException {
+        String label = "relation " + r.path("child").asText() + " -> " + r.path("parent").asText();
+        Optional<String[]> child = ExpectedForeignKeys.qualifiedName(r.path("child").asText());
+        Optional<String[]> parent = ExpectedForeignKeys.qualifiedName(r.path("parent").asText());
+        if (child.isEmpty() || parent.isEmpty()) {
+            return new Check(Kind.FOREIGN_KEY, label, false, "cannot read the relation in the manifest's plan");
+        }
+        Optional<String> childKind = relkind(child.get()[0], child.get()[1]);
+        Optional<String> parentKind = relkind(parent.get()[0], parent.get()[1]);
+        if (childKind.isEmpty() || parentKind.isEmpty()) {
+            return new Check(Kind.FOREIGN_KEY, label, false, "missing: a table of the relation does not exist");
+        }
+        ForeignKeyCheck k = new ForeignKeyCheck(r.path("name").asText(), child.get()[0], child.get()[1],
+                "r".equals(childKind.get()), parent.get()[0], parent.get()[1], "r".equals(parentKind.get()), true,
+                false, texts(r.path("child_columns")), texts(r.path("parent_columns")));
+        long violations;
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(k.violationsSql())) {
+            rs.next();
+            violations = rs.getLong(1);
+        }
+        return violations == 0 ? new Check(Kind.FOREIGN_KEY, label, true, "every row has its parent (plan relation)")
+                : new Check(Kind.FOREIGN_KEY, label, false, violations + " rows reference no row of "
+                + r.path("parent").asText() + " (plan relation)");
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
     }
 
     private static List<String> strings(Array array) throws SQLException {

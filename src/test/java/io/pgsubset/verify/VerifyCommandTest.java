@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ class VerifyCommandTest {
     static Path dumpDir;
 
     @BeforeAll
-    static void dump(TestDatabase db, @TempDir Path tmp) {
+    static void dump(TestDatabase db, @TempDir Path tmp) throws Exception {
         db.execute("""
                 CREATE TABLE parent (id int PRIMARY KEY, name text);
                 INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 100) g;
@@ -35,9 +36,18 @@ class VerifyCommandTest {
                 INSERT INTO pair_parent VALUES (1, 1), (1, 2);
                 CREATE TABLE pair_child (id int, a int, b int, FOREIGN KEY (a, b) REFERENCES pair_parent);
                 INSERT INTO pair_child VALUES (1, 1, 1), (2, 1, NULL), (3, 1, 2);
+                CREATE TABLE "Tagged" (id int PRIMARY KEY, parent_ref int);
+                INSERT INTO "Tagged" VALUES (1, 5), (2, NULL);
+                """);
+        Path plan = tmp.resolve("plan.yaml");
+        Files.writeString(plan, """
+                version: 1
+                relations:
+                  - child: '"Tagged"(parent_ref)'
+                    parent: parent(id)
                 """);
         dumpDir = tmp.resolve("out");
-        Cli.Result r = Cli.against(db, "dump", "-o", dumpDir.toString(), "--quiet");
+        Cli.Result r = Cli.against(db, "dump", "-o", dumpDir.toString(), "--quiet", "--plan", plan.toString());
         assertEquals(0, r.exitCode(), r::toString);
     }
 
@@ -141,5 +151,17 @@ class VerifyCommandTest {
         Cli.Result r = verify(target);
         assertEquals(1, r.exitCode(), r::toString);
         assertTrue(r.err().contains("pair_child_a_b_fkey: 1 rows reference no row"), r.err());
+    }
+
+    @Test
+    void checksThePlansUndeclaredRelations(TestDatabase db) {
+        TestDatabase target = restored(db, "relation");
+        Cli.Result ok = verify(target);
+        assertEquals(0, ok.exitCode(), ok::toString);
+        assertTrue(ok.out().contains("relation public.\"Tagged\" -> public.parent"), ok.out());
+        target.execute("UPDATE \"Tagged\" SET parent_ref = 999 WHERE id = 1");
+        Cli.Result r = verify(target);
+        assertEquals(1, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("1 rows reference no row of public.parent (plan relation)"), r.err());
     }
 }
