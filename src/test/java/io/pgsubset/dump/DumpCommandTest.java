@@ -249,6 +249,42 @@ class DumpCommandTest {
     }
 
     @Test
+    void failsAfterLockWaitTimeoutWhenATableIsLockedExclusively(TestDatabase db) throws Exception {
+        try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("LOCK TABLE animal IN ACCESS EXCLUSIVE MODE");
+            Path out = tmp.resolve("locked");
+            long started = System.nanoTime();
+            Cli.Result r = dump(db, out, "--lock-wait-timeout", "500ms");
+            c.rollback();
+            assertEquals(1, r.exitCode(), r::toString);
+            assertTrue(r.err().contains("lock timeout"), r.err());
+            assertTrue(System.nanoTime() - started < 60_000_000_000L);
+            assertFalse(Files.exists(out));
+        }
+        Cli.Result bad = dump(db, tmp.resolve("bad-timeout"), "--lock-wait-timeout", "soon");
+        assertEquals(2, bad.exitCode(), bad::toString);
+        assertTrue(bad.err().contains("invalid --lock-wait-timeout \"soon\""), bad.err());
+    }
+
+    @Test
+    void ownersAndPrivilegesOnlyWithKeepOwners(TestDatabase db) throws Exception {
+        db.execute("DROP ROLE IF EXISTS app_owner; CREATE ROLE app_owner; GRANT SELECT ON customer TO app_owner");
+        Path plain = tmp.resolve("no-owners");
+        assertEquals(0, dump(db, plain, "--quiet").exitCode());
+        String pre = Files.readString(plain.resolve("schema/pre-data.sql"));
+        assertFalse(pre.contains("OWNER TO"), "no owners by default");
+        assertFalse(Files.readString(plain.resolve("schema/post-data.sql")).contains("GRANT SELECT"));
+        Path kept = tmp.resolve("owners");
+        assertEquals(0, dump(db, kept, "--quiet", "--keep-owners").exitCode());
+        assertTrue(Files.readString(kept.resolve("schema/pre-data.sql")).contains("OWNER TO"));
+        String all = Files.readString(kept.resolve("schema/pre-data.sql"))
+                + Files.readString(kept.resolve("schema/post-data.sql"));
+        assertTrue(all.contains("GRANT SELECT ON TABLE public.customer TO app_owner"), "privileges kept");
+        assertTrue(ManifestIO.read(kept).keepOwners());
+    }
+
+    @Test
     void refusesAnExistingDirectoryWithExit2(TestDatabase db) throws Exception {
         Path out = tmp.resolve("exists");
         Files.createDirectories(out);
