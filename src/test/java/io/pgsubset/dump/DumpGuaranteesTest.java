@@ -166,6 +166,26 @@ class DumpGuaranteesTest {
     }
 
     @Test
+    void referencesIntoASkippedTableAreWrittenAsNullWhenThePlanSaysSo(TestDatabase db) throws Exception {
+        TestDatabase nulls = db.sibling("nulls");
+        nulls.execute("""
+                CREATE TABLE secret (id int PRIMARY KEY);
+                CREATE TABLE item (id int PRIMARY KEY, secret_id int REFERENCES secret, name text);
+                INSERT INTO secret VALUES (1), (2);
+                INSERT INTO item VALUES (1, 1, 'a'), (2, NULL, 'b'), (3, 2, 'c');
+                """);
+        Path plan = tmp.resolve("nulls.yaml");
+        Files.writeString(plan, "version: 1\nskip: [secret]\non_skipped_parent: null\n");
+        Path out = tmp.resolve("nulls");
+        Cli.Result r = Cli.against(nulls, "dump", "-o", out.toString(), "--quiet", "--plan", plan.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        List<String> lines = Files.readAllLines(out.resolve("data/public.item.csv"));
+        assertEquals("id,secret_id,name", lines.get(0));
+        assertEquals(List.of("1,,a", "2,,b", "3,,c"), lines.subList(1, lines.size()).stream().sorted().toList());
+        assertEquals(0, DumpCommandTest.entry(ManifestIO.read(out), "secret").rows());
+    }
+
+    @Test
     void aSelectOnlyRoleCanDump(TestDatabase db) throws Exception {
         db.execute("""
                 DROP ROLE IF EXISTS dump_reader;
