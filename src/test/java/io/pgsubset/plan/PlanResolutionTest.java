@@ -188,6 +188,50 @@ class PlanResolutionTest {
     }
 
     @Test
+    void unlistedPoliciesCoverEveryOtherTable(TestDatabase db) throws Exception {
+        ResolvedPlan follow = resolve(db, """
+                version: 1
+                schemas: [public]
+                unlisted: follow
+                full: [lookup]
+                """);
+        assertEquals("follow", mode(follow, "users"));
+        assertEquals("unlisted: follow", table(follow, "public", "users").reason());
+        assertEquals("full", mode(follow, "lookup"));
+        ResolvedPlan full = resolve(db, """
+                version: 1
+                unlisted: full
+                sample:
+                  files: {every: 2}
+                """);
+        assertEquals("full", mode(full, "traces"), "only auto makes referencing tables follow");
+        assertEquals("unlisted: full", table(full, "public", "traces").reason());
+    }
+
+    @Test
+    void extensionOwnedTablesAreSkippedWithTheReason(TestDatabase db) throws Exception {
+        TestDatabase ext = db.sibling("ext");
+        ext.execute("""
+                CREATE TABLE ext_data (id int PRIMARY KEY);
+                ALTER EXTENSION plpgsql ADD TABLE ext_data;
+                CREATE TABLE mine (id int PRIMARY KEY);
+                """);
+        try (Connection conn = ext.connect()) {
+            Catalog catalog = CatalogReader.read(conn);
+            ResolvedPlan plan = PlanResolver.resolve(PlanLoader.parse("plan.yaml", "version: 1\nfull: ['*']\n"),
+                    catalog);
+            TablePlan t = table(plan, "public", "ext_data");
+            assertInstanceOf(Mode.Skip.class, t.mode());
+            assertEquals("owned by extension plpgsql: its rows come with CREATE EXTENSION", t.reason());
+            assertEquals("full", mode(plan, "mine"));
+            PlanException e = assertThrows(PlanException.class, () -> PlanResolver.resolve(
+                    PlanLoader.parse("plan.yaml", "version: 1\nfull: [ext_data]\n"), catalog));
+            assertEquals("plan.yaml:2:8: table public.ext_data is owned by extension plpgsql: its rows come with "
+                    + "CREATE EXTENSION - remove it from full", e.problems().get(0).format());
+        }
+    }
+
+    @Test
     void checkCommandSummarisesModes(TestDatabase db) {
         Cli.Result r = PlanTesting.check(db, """
                 version: 1
