@@ -46,8 +46,8 @@ pgsubset sizes -d prod
 say "pgsubset sizes -d prod --min-size 10MB --format json: the same for scripts"
 pgsubset sizes -d prod --min-size 10MB --format json
 
-say "pgsubset plan init -d prod --sample-over 5MB --target-rows 1000: a starter plan from the live catalog"
-pgsubset plan init -d prod --sample-over 5MB --target-rows 1000 -o "$work/init-plan.yaml"
+say "pgsubset plan init -d prod --sample-over 2MB --target-rows 1000: a starter plan from the live catalog"
+pgsubset plan init -d prod --sample-over 2MB --target-rows 1000 -o "$work/init-plan.yaml"
 cat "$work/init-plan.yaml"
 pgsubset plan check -d prod --plan "$work/init-plan.yaml"
 
