@@ -97,6 +97,25 @@ public final class CliProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGKILL to the pgsubset JVM only, as the OOM killer or {@code kill -9} would do it; its
+     * children (pg_dump) live on as orphans, so this waits for them to end on their own too.
+     */
+    public void kill() {
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+            for (ProcessHandle child : children) {
+                child.onExit().get(60, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            children.forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
     /** SIGINT, as Ctrl-C in a terminal sends it to the JVM. */
     public void interrupt() {
         signal("INT");

@@ -1,0 +1,173 @@
+package io.pgsubset.reliability;
+
+import io.pgsubset.testing.Cli;
+import io.pgsubset.testing.CliProcess;
+import io.pgsubset.testing.PgTest;
+import io.pgsubset.testing.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Guarantee 5 (safe), for dumps: however a dump ends before it is complete (SIGKILL at any point,
+ * SIGINT, a full disk), there is never a directory at the output path that looks like a dump;
+ * what a killed run leaves is recognisably a partial dump, restore refuses it, and the next run
+ * removes it.
+ */
+@PgTest
+class CrashTest {
+    @BeforeAll
+    static void fixture(TestDatabase db) {
+        db.execute("""
+                CREATE TABLE parent (id int PRIMARY KEY, name text);
+                CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent, v text);
+                CREATE TABLE big (id bigint PRIMARY KEY, payload text);
+                INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 1000) g;
+                INSERT INTO child SELECT g, 1 + g % 1000, 'c' || g FROM generate_series(1, 5000) g;
+                INSERT INTO big SELECT g, md5(g::text) || md5((g * 7)::text) FROM generate_series(1, 300000) g;
+                """);
+    }
+
+    private static CliProcess startDump(TestDatabase db, Path out, String shellPrefix) {
+        List<String> args = new ArrayList<>(List.of("dump"));
+        args.addAll(db.connectionArgs());
+        args.addAll(List.of("-o", out.toString(), "--jobs", "2"));
+        return CliProcess.start(Map.of(), args, shellPrefix);
+    }
+
+    /** Where the killed dump was when it died, as the file system shows it. */
+    private record KillPoint(String name, Predicate<Path> reached) {
+    }
+
+    @Test
+    void killedDumpNeverLeavesADirectoryThatLooksComplete(TestDatabase db, @TempDir Path tmp) throws Exception {
+        List<KillPoint> points = List.of(
+                new KillPoint("at start", dir -> true),
+                new KillPoint("partial directory created", dir -> !leftovers(dir).isEmpty()),
+                new KillPoint("schema written", dir -> anyFile(dir, f -> f.endsWith("pre-data.sql"))),
+                new KillPoint("first data file begun", dir -> anyFile(dir, f -> f.toString().contains("data/")
+                        && size(f) > 0)),
+                new KillPoint("1 MB of data written", dir -> anyFile(dir, f -> f.toString().contains("big")
+                        && size(f) > 1_000_000)),
+                new KillPoint("5 MB of data written", dir -> anyFile(dir, f -> f.toString().contains("big")
+                        && size(f) > 5_000_000)));
+        int killedWithLeftovers = 0;
+        for (KillPoint point : points) {
+            Path parent = Files.createDirectories(tmp.resolve(point.name().replace(' ', '_')));
+            Path out = parent.resolve("out");
+            try (CliProcess dump = startDump(db, out, "")) {
+                awaitPoint(dump, parent, point);
+                dump.kill();
+            }
+            if (Files.exists(out)) {
+                // the kill came too late: the dump finished, and then it must be whole
+                assertTrue(Files.exists(out.resolve("manifest.json")), point + ": " + out + " without manifest");
+                continue;
+            }
+            List<Path> left = leftovers(parent);
+            for (Path partial : left) {
+                killedWithLeftovers++;
+                assertTrue(partial.getFileName().toString().startsWith(".out.pgsubset-"),
+                        point + ": unrecognisable leftover " + partial);
+                assertFalse(Files.exists(partial.resolve("manifest.json")), point + ": a partial dump with a manifest");
+                Cli.Result refused = Dumps.restore(db.sibling("never"), partial);
+                assertNotEquals(0, refused.exitCode(), () -> point + ": restore accepted a partial dump\n" + refused);
+            }
+            Cli.Result again = Dumps.dump(db, out, "--jobs", "2");
+            assertEquals(0, again.exitCode(), again::toString);
+            assertEquals(List.of(), leftovers(parent), point + ": the next run did not clean up");
+        }
+        assertTrue(killedWithLeftovers >= 3, "too few kills hit a running dump: " + killedWithLeftovers);
+    }
+
+    @Test
+    void interruptedDumpRemovesItsFilesAndExits130(TestDatabase db, @TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out");
+        try (CliProcess dump = startDump(db, out, "")) {
+            awaitPoint(dump, tmp, new KillPoint("data begun", dir -> anyFile(dir,
+                    f -> f.toString().contains("big") && size(f) > 0)));
+            dump.interrupt();
+            assertEquals(130, dump.waitFor(Duration.ofSeconds(60)), dump::toString);
+            assertFalse(Files.exists(out), "an interrupted dump wrote " + out);
+            assertEquals(List.of(), leftovers(tmp), "an interrupted dump left files behind");
+            assertFalse(dump.err().contains("\tat "), dump::toString);
+            assertTrue(dump.err().toLowerCase().contains("interrupted"), dump::toString);
+        }
+    }
+
+    @Test
+    void fileSizeLimitGivesOneClearMessageAndNothingThatLooksComplete(TestDatabase db, @TempDir Path tmp) {
+        Path out = tmp.resolve("out");
+        try (CliProcess dump = startDump(db, out, "ulimit -f 2048;")) {
+            int code = dump.waitFor(Duration.ofSeconds(120));
+            Cli.Result r = new Cli.Result(code, dump.out(), dump.err());
+            Dumps.assertOneClearError(r, 1);
+            assertTrue(r.err().contains("File too large") || r.err().contains("No space left"), r::toString);
+            assertFalse(Files.exists(out), "a failed dump wrote " + out);
+            assertEquals(List.of(), leftovers(tmp), "a failed dump left files behind");
+        }
+    }
+
+    /** Waits until the running dump reaches {@code point}; fails if it ends first without reaching it. */
+    private static void awaitPoint(CliProcess dump, Path parent, KillPoint point) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!point.reached().test(parent)) {
+            if (!dump.isAlive()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the dump did not reach '" + point.name() + "' in 60 s\n" + dump);
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    /** Hidden siblings a dump to {@code parent/out} leaves while it runs. */
+    private static List<Path> leftovers(Path parent) {
+        try (Stream<Path> s = Files.list(parent)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(".out")).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean anyFile(Path parent, Predicate<Path> test) {
+        for (Path dir : leftovers(parent)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                Optional<Path> hit = files.filter(Files::isRegularFile).filter(test).findAny();
+                if (hit.isPresent()) {
+                    return true;
+                }
+            } catch (IOException | UncheckedIOException e) {
+                // the dump renamed or removed the directory while we looked: not reached yet
+                continue;
+            }
+        }
+        return false;
+    }
+
+    private static long size(Path f) {
+        try {
+            return Files.size(f);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}
