@@ -1,0 +1,157 @@
+package io.pgsubset.reliability;
+
+import io.pgsubset.testing.Cli;
+import io.pgsubset.testing.DbState;
+import io.pgsubset.testing.PgTest;
+import io.pgsubset.testing.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Guarantee 6 (clear): every mistake a user can make with a dump or a dump directory gets one
+ * line on stderr ("pgsubset: error: ..."), the right exit code and no stack trace; and nothing is
+ * written where it should not be. Plan file mistakes, class by class, are covered by the plan
+ * tests (PlanCheck and PlanResolution tests); here one of them goes through {@code dump}.
+ * Connection failures of every command share {@code Connector}, tested in ConnectionTest for
+ * sizes and here for dump.
+ */
+@PgTest
+class BadInputTest {
+    @TempDir
+    static Path shared;
+    static Path goodDump;
+
+    @BeforeAll
+    static void fixture(TestDatabase db) {
+        db.execute("""
+                CREATE TABLE parent (id int PRIMARY KEY, name text);
+                CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent);
+                INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 100) g;
+                INSERT INTO child SELECT g, 1 + g % 100 FROM generate_series(1, 300) g;
+                """);
+        goodDump = shared.resolve("good");
+        Dumps.dumpOk(db, goodDump);
+    }
+
+    private static List<String> dumpArgs(String host, int port, String db, Path out, String... more) {
+        List<String> args = new ArrayList<>(List.of("dump", "-h", host, "-p", Integer.toString(port), "-U",
+                "postgres", "-d", db, "-w", "-o", out.toString()));
+        args.addAll(List.of(more));
+        return args;
+    }
+
+    @Test
+    void unreachableServerExitsWith1NamingIt(@TempDir Path tmp) throws IOException {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Cli.Result r = Cli.run(Map.of(), dumpArgs("127.0.0.1", closed, "x", tmp.resolve("out")));
+        Dumps.assertOneClearError(r, 1);
+        assertTrue(r.err().contains("127.0.0.1:" + closed), r::toString);
+        assertFalse(Files.exists(tmp.resolve("out")));
+        assertEquals(List.of(), listing(tmp));
+    }
+
+    @Test
+    void missingDatabaseExitsWith2NamingIt(TestDatabase db, @TempDir Path tmp) {
+        Cli.Result r = Cli.run(Map.of(), dumpArgs(db.cluster().host(), db.cluster().port(), "no_such_db",
+                tmp.resolve("out")));
+        Dumps.assertOneClearError(r, 2);
+        assertTrue(r.err().contains("\"no_such_db\" does not exist"), r::toString);
+        assertEquals(List.of(), listing(tmp));
+    }
+
+    @Test
+    void wrongPasswordExitsWith1WithoutShowingIt(TestDatabase db, @TempDir Path tmp) {
+        db.execute("DROP ROLE IF EXISTS pgsubset_badinput_pw; CREATE ROLE pgsubset_badinput_pw LOGIN PASSWORD 'right' "
+                + "IN ROLE " + io.pgsubset.testing.PgCluster.PASSWORD_GROUP);
+        List<String> args = dumpArgs(db.cluster().host(), db.cluster().port(), db.name(), tmp.resolve("out"));
+        args.set(args.indexOf("postgres"), "pgsubset_badinput_pw");
+        Cli.Result r = Cli.run(Map.of("PGPASSWORD", "Wr0ngSecret"), args);
+        Dumps.assertOneClearError(r, 1);
+        assertTrue(r.err().contains("password authentication failed"), r::toString);
+        assertFalse(r.err().contains("Wr0ngSecret"), r::toString);
+        assertEquals(List.of(), listing(tmp));
+    }
+
+    @Test
+    void missingPgDumpExitsWith1SayingWhatToInstall(TestDatabase db, @TempDir Path tmp) {
+        Cli.Result r = Cli.run(Map.of(), dumpArgs(db.cluster().host(), db.cluster().port(), db.name(),
+                tmp.resolve("out"), "--pg-dump", tmp.resolve("nowhere/pg_dump").toString()));
+        Dumps.assertOneClearError(r, 1);
+        assertTrue(r.err().contains("pg_dump not found"), r::toString);
+        assertEquals(List.of(), listing(tmp));
+    }
+
+    @Test
+    void tooOldPgDumpExitsWith1NamingBothVersions(TestDatabase db, @TempDir Path tmp) throws IOException {
+        Path old = tmp.resolve("pg_dump");
+        Files.writeString(old, "#!/bin/sh\necho 'pg_dump (PostgreSQL) 11.22'\n");
+        Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Cli.Result r = Cli.run(Map.of(), dumpArgs(db.cluster().host(), db.cluster().port(), db.name(),
+                tmp.resolve("out"), "--pg-dump", old.toString()));
+        Dumps.assertOneClearError(r, 1);
+        assertTrue(r.err().contains("pg_dump 11") && r.err().contains("older than the server"), r::toString);
+        assertFalse(Files.exists(tmp.resolve("out")));
+        assertEquals(List.of("pg_dump"), listing(tmp));
+    }
+
+    @Test
+    void existingOutputDirectoryIsRefusedWith2AndKept(TestDatabase db, @TempDir Path tmp) throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        Files.writeString(out.resolve("precious.txt"), "mine");
+        Cli.Result r = Dumps.dump(db, out);
+        Dumps.assertOneClearError(r, 2);
+        assertTrue(r.err().contains("already exists"), r::toString);
+        assertEquals("mine", Files.readString(out.resolve("precious.txt")));
+    }
+
+    @Test
+    void unwritableOutputDirectoryExitsWithOneMessage(TestDatabase db) {
+        // /proc refuses new entries even to root, which ignores file permissions
+        Cli.Result r = Dumps.dump(db, Path.of("/proc/pgsubset-cannot-write-here"));
+        assertTrue(r.exitCode() == 1 || r.exitCode() == 2, r::toString);
+        Dumps.assertOneClearError(r, r.exitCode());
+        assertTrue(r.err().contains("/proc"), r::toString);
+    }
+
+    @Test
+    void badPlanExitsWith2WithFileLineAndColumn(TestDatabase db, @TempDir Path tmp) {
+        Path plan = Dumps.plan(tmp, "version: 1\nsample:\n  parnet:\n    every: 3\n");
+        Cli.Result r = Dumps.dump(db, tmp.resolve("out"), "--plan", plan.toString());
+        assertEquals(2, r.exitCode(), r::toString);
+        assertFalse(r.err().contains("\tat "), r::toString);
+        assertTrue(r.err().contains("plan.yaml:3:3"), r::toString);
+        assertTrue(r.err().contains("parent"), "suggests the right name: " + r);
+        assertFalse(Files.exists(tmp.resolve("out")));
+    }
+
+    static List<String> listing(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static DbState emptyState(TestDatabase target) {
+        return DbState.of(target);
+    }
+}
