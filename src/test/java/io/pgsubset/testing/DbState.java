@@ -17,7 +17,7 @@ import java.util.TreeMap;
  */
 public record DbState(List<String> objects, Map<String, String> tables) {
     private static final String OBJECTS = """
-            SELECT 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind
+            SELECT 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text
               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
             UNION ALL
