@@ -61,8 +61,8 @@ say "pgsubset plan explain: every table's mode and why, the foreign keys the clo
 pgsubset plan explain -d prod --plan "$root/config-examples/demo-plan.yaml" --graph "$work/plan.dot"
 
 if [[ ! -f "$work/out/manifest.json" ]]; then
-  say "pgsubset dump -d prod --plan config-examples/demo-plan.yaml: the subset, from one snapshot"
-  pgsubset dump -d prod --plan "$root/config-examples/demo-plan.yaml" -o "$work/out" --jobs 2
+  say "pgsubset dump -d prod --plan config-examples/demo-plan.yaml: the subset, from one snapshot, users cleaned"
+  PGSUBSET_SALT=demo-secret pgsubset dump -d prod --plan "$root/config-examples/demo-plan.yaml" -o "$work/out" --jobs 2
 fi
 
 say "restore.sh --create -d dev: the dump restored with psql alone, into a new database"
@@ -74,5 +74,8 @@ psql -XAtc "SELECT datname FROM pg_database WHERE datname LIKE 'dev%' ORDER BY 1
 
 say "pgsubset verify -d dev: rows, content digests, foreign keys and sequences against the manifest"
 pgsubset verify "$work/out" -d dev
+
+say "the Django users in dev: cleaned by the plan's transform: section (the same salt gives the same values)"
+psql -X -d dev -c "SELECT id, username, email, first_name, last_name, password FROM auth_user ORDER BY id LIMIT 3"
 
 say "demo finished"

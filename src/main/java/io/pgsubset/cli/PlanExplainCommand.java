@@ -15,6 +15,7 @@ import io.pgsubset.plan.SampleRate;
 import io.pgsubset.plan.TablePlan;
 import io.pgsubset.plan.Transform;
 import io.pgsubset.sizes.ByteSize;
+import io.pgsubset.transform.ColumnTransform;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -171,13 +172,9 @@ final class PlanExplainCommand implements Callable<Integer> {
         return String.join(", ", parts);
     }
 
+    /** As the manifest records it: {@code email}, {@code constant: !}, {@code sql: left(x, 1)}. */
     private static String describe(Transform t) {
-        Object json = PlanJson.transform(t);
-        if (json instanceof Map<?, ?> m) {
-            Map.Entry<?, ?> e = m.entrySet().iterator().next();
-            return e.getKey().equals("sql") ? "SQL " + e.getValue() : e.getKey() + " " + e.getValue();
-        }
-        return json.toString();
+        return ColumnTransform.describe(t);
     }
 
     private static OptionalDouble estimatedRows(Catalog catalog, QualifiedName name) {
