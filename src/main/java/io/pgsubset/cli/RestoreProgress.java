@@ -58,7 +58,7 @@ final class RestoreProgress implements RestoreListener {
     @Override
     public synchronized void tableDone(TableEntry table, long rows, long millis) {
         if (progress != null) {
-            progress.setExtraMessage(table.schema() + "." + table.name());
+            progress.setExtraMessage(" loaded " + table.schema() + "." + table.name());
         } else {
             err.println(String.format(Locale.ROOT, "pgsubset: loaded %s.%s: %d rows in %.1f s", table.schema(),
                     table.name(), rows, millis / 1000.0));

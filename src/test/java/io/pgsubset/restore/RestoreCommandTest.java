@@ -339,4 +339,25 @@ class RestoreCommandTest {
         assertTrue(jobs.err().contains("--jobs must be at least 1"), jobs.err());
         assertEquals("0", target.queryValue("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
     }
+
+    @Test
+    void replaceOfAMissingDatabaseCreatesItWithTheGivenOwner(TestDatabase db) throws Exception {
+        String name = db.name() + "_fresh";
+        List<String> args = new ArrayList<>(List.of("restore", dumpDir.toString(), "--replace", name, "--owner",
+                "fresh owner", "--quiet"));
+        args.addAll(db.connectionArgs());
+        try {
+            Cli.Result r = Cli.run(Map.of(), args);
+            assertEquals(0, r.exitCode(), r::toString);
+            TestDatabase created = db.existing(name);
+            TestTargets.assertSameRows(db, created, manifest);
+            assertEquals("fresh owner", created.queryValue("SELECT pg_get_userbyid(datdba) FROM pg_database"
+                    + " WHERE datname = current_database()"));
+            assertFalse(r.out().contains("kept as"), r.out());
+            assertEquals(List.of(), db.query("SELECT datname FROM pg_database WHERE datname LIKE '" + name
+                    + "\\_\\_pgsubset%'"));
+        } finally {
+            TestTargets.drop(db, name);
+        }
+    }
 }
