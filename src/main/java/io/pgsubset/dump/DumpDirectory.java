@@ -6,7 +6,6 @@ import io.pgsubset.manifest.ManifestIO;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -195,11 +194,15 @@ final class DumpDirectory implements AutoCloseable {
 
     /** Removes partial or old directories of DIR whose owning process is gone (a SIGKILLed run). */
     static void removeStale(Path target) {
+        // compared as plain text: the directory name may hold glob characters such as [ or *
         String prefix = "." + target.getFileName();
-        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(target.getParent(), prefix + ".pgsubset-*")) {
-            for (Path p : siblings) {
-                String rest = p.getFileName().toString().substring(prefix.length());
-                Matcher m = LEFTOVER.matcher(rest);
+        try (Stream<Path> siblings = Files.list(target.getParent())) {
+            for (Path p : siblings.toList()) {
+                String name = p.getFileName().toString();
+                if (!name.startsWith(prefix + ".pgsubset-")) {
+                    continue;
+                }
+                Matcher m = LEFTOVER.matcher(name.substring(prefix.length()));
                 if (m.matches() && Files.isDirectory(p) && !ownerAlive(p, Long.parseLong(m.group(1)))) {
                     deleteTree(p);
                 }

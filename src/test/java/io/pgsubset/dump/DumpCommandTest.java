@@ -299,6 +299,15 @@ class DumpCommandTest {
     }
 
     @Test
+    void anOutputNameWithGlobCharactersWorks(TestDatabase db) throws Exception {
+        Path out = tmp.resolve("out[1*{a");
+        Cli.Result r = dump(db, out, "--quiet");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(Files.exists(out.resolve("manifest.json")));
+        assertEquals(0, dump(db, out, "--quiet", "--force").exitCode());
+    }
+
+    @Test
     void forceReplacesAnEarlierDump(TestDatabase db) throws Exception {
         Path out = tmp.resolve("again");
         assertEquals(0, dump(db, out, "--quiet").exitCode());
