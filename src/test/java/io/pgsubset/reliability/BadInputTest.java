@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -143,15 +144,101 @@ class BadInputTest {
         assertFalse(Files.exists(tmp.resolve("out")));
     }
 
+    /** A damaged copy of the good dump. */
+    private interface Damage {
+        void apply(Path dump) throws IOException;
+    }
+
+    private static Path damaged(Path tmp, Damage damage) throws IOException {
+        Path copy = tmp.resolve("dump");
+        try (Stream<Path> files = Files.walk(goodDump)) {
+            for (Path f : files.toList()) {
+                Path to = copy.resolve(goodDump.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        damage.apply(copy);
+        return copy;
+    }
+
+    private static Path dataFile(Path dump) {
+        return dump.resolve(Dumps.manifest(goodDump).tables().stream().filter(t -> t.name().equals("child"))
+                .findFirst().orElseThrow().file());
+    }
+
+    /** restore and restore.sh refuse a damaged dump with one message naming the problem; the target stays empty. */
+    private static void assertRestoreRefuses(TestDatabase db, Path tmp, Damage damage, String expected)
+            throws IOException {
+        assertRestoreRefuses(db, tmp, damage, expected, true);
+    }
+
+    private static void assertRestoreRefuses(TestDatabase db, Path tmp, Damage damage, String expected,
+                                             boolean restoreShToo) throws IOException {
+        Path dump = damaged(tmp, damage);
+        TestDatabase target = db.sibling("damaged");
+        DbState empty = DbState.of(target);
+        Cli.Result r = Dumps.restore(target, dump);
+        assertTrue(r.exitCode() == 2 || r.exitCode() == 1, r::toString);
+        Dumps.assertOneClearError(r, r.exitCode());
+        assertTrue(r.err().contains(expected), () -> "expected \"" + expected + "\" in:\n" + r);
+        assertEquals(empty, DbState.of(target), "a refused restore changed the target");
+        if (restoreShToo) {
+            Cli.Result sh = Dumps.restoreSh(dump, target);
+            assertNotEquals(0, sh.exitCode(), sh::toString);
+            assertTrue(sh.err().contains("restore.sh: error:"), sh::toString);
+            assertEquals(empty, DbState.of(target), "a refused restore.sh changed the target");
+        }
+    }
+
+    @Test
+    void missingManifestIsRefused(TestDatabase db, @TempDir Path tmp) throws IOException {
+        assertRestoreRefuses(db, tmp, d -> Files.delete(d.resolve("manifest.json")), "manifest.json");
+        Cli.Result v = Dumps.verify(db, tmp.resolve("dump"));
+        Dumps.assertOneClearError(v, v.exitCode());
+        assertNotEquals(0, v.exitCode());
+    }
+
+    @Test
+    void corruptedManifestIsRefused(TestDatabase db, @TempDir Path tmp) throws IOException {
+        assertRestoreRefuses(db, tmp, d -> Files.writeString(d.resolve("manifest.json"), "{\"format_version\": 1, \"tab"),
+                "manifest.json", false); // restore.sh carries its own checksums and never parses the manifest
+        Cli.Result v = Dumps.verify(db, tmp.resolve("dump"));
+        Dumps.assertOneClearError(v, v.exitCode());
+        assertNotEquals(0, v.exitCode());
+    }
+
+    @Test
+    void missingDataFileIsRefused(TestDatabase db, @TempDir Path tmp) throws IOException {
+        assertRestoreRefuses(db, tmp, d -> Files.delete(dataFile(d)), "public.child");
+    }
+
+    @Test
+    void truncatedDataFileIsRefused(TestDatabase db, @TempDir Path tmp) throws IOException {
+        assertRestoreRefuses(db, tmp, d -> {
+            byte[] all = Files.readAllBytes(dataFile(d));
+            Files.write(dataFile(d), java.util.Arrays.copyOf(all, all.length / 2));
+        }, "public.child");
+    }
+
+    @Test
+    void checksumMismatchIsRefused(TestDatabase db, @TempDir Path tmp) throws IOException {
+        // same size, one digit changed: a row that would load fine, but not the row that was dumped
+        assertRestoreRefuses(db, tmp, d -> {
+            String csv = Files.readString(dataFile(d));
+            int i = csv.lastIndexOf('7');
+            Files.writeString(dataFile(d), csv.substring(0, i) + '8' + csv.substring(i + 1));
+        }, "public.child");
+    }
+
     static List<String> listing(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static DbState emptyState(TestDatabase target) {
-        return DbState.of(target);
     }
 }

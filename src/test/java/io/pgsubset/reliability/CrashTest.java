@@ -2,6 +2,7 @@ package io.pgsubset.reliability;
 
 import io.pgsubset.testing.Cli;
 import io.pgsubset.testing.CliProcess;
+import io.pgsubset.testing.DbState;
 import io.pgsubset.testing.PgTest;
 import io.pgsubset.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
@@ -144,6 +145,54 @@ class CrashTest {
             assertFalse(Files.exists(out), "a failed dump wrote " + out);
             assertEquals(List.of(), leftovers(tmp), "a failed dump left files behind");
         }
+    }
+
+    /**
+     * {@code restore --replace} SIGKILLed while it loads (just after creating the new database, and
+     * while COPY runs): the database it replaces keeps its content and name; the next --replace
+     * removes the leftover and completes.
+     */
+    @Test
+    void killedReplaceLeavesTheTargetUntouched(TestDatabase db, @TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("dump");
+        Dumps.dumpOk(db, out);
+        TestDatabase dev = db.sibling("dev");
+        dev.execute("CREATE TABLE keep_me (id int PRIMARY KEY); INSERT INTO keep_me SELECT generate_series(1, 10)");
+        DbState before = DbState.of(dev);
+        String fresh = dev.name() + "__pgsubset_new";
+        List<String> stages = List.of(
+                "SELECT count(*) FROM pg_catalog.pg_database WHERE datname = '" + fresh + "'",
+                "SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = '" + fresh
+                        + "' AND query ILIKE 'COPY%'");
+        int hits = 0;
+        for (String stage : stages) {
+            List<String> args = new ArrayList<>(List.of("restore", out.toString(), "-h", db.cluster().host(), "-p",
+                    Integer.toString(db.cluster().port()), "-U", "postgres", "--replace", dev.name()));
+            try (CliProcess restore = CliProcess.start(Map.of(), args)) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (restore.isAlive() && db.queryLong(stage) == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(2);
+                }
+                if (restore.isAlive()) {
+                    hits++;
+                }
+                restore.kill();
+            }
+            if (db.queryLong("SELECT count(*) FROM pg_catalog.pg_database WHERE datname LIKE '"
+                    + dev.name() + "__pgsubset_old%'") > 0) {
+                continue; // the kill came after the swap: a complete replace, checked below
+            }
+            assertEquals(before, DbState.of(dev), stage);
+        }
+        assertTrue(hits >= 1, "no kill hit a running restore");
+
+        Cli.Result again = Cli.run(Map.of(), List.of("restore", out.toString(), "-h", db.cluster().host(), "-p",
+                Integer.toString(db.cluster().port()), "-U", "postgres", "--replace", dev.name(), "--drop-old"));
+        assertEquals(0, again.exitCode(), again::toString);
+        assertEquals(0, db.queryLong("SELECT count(*) FROM pg_catalog.pg_database WHERE datname = '" + fresh + "'"),
+                "the leftover of the killed run is gone");
+        Cli.Result verified = Dumps.verify(dev, out);
+        assertEquals(0, verified.exitCode(), verified::toString);
     }
 
     /** Waits until the running dump reaches {@code point}; fails if it ends first without reaching it. */

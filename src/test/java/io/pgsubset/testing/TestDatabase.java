@@ -20,7 +20,9 @@ public final class TestDatabase {
 
     public static TestDatabase create(PgCluster cluster, String name) {
         try (Connection c = cluster.connect("postgres"); Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE IF EXISTS \"" + name + "\" WITH (FORCE)");
+            // WITH (FORCE) exists from PostgreSQL 13; older source servers are fresh clusters anyway
+            String force = c.getMetaData().getDatabaseMajorVersion() >= 13 ? " WITH (FORCE)" : "";
+            st.execute("DROP DATABASE IF EXISTS \"" + name + "\"" + force);
             st.execute("CREATE DATABASE \"" + name + "\" TEMPLATE template0 ENCODING 'UTF8'");
         } catch (SQLException e) {
             throw new IllegalStateException("could not create test database " + name + ": " + e.getMessage(), e);
