@@ -2,11 +2,12 @@
 # Benchmarks pgsubset against the administrator's manual procedure, pg_dump and psql \copy on a
 # generated production-shaped database (scripts/sql/production-shape.sql), in a throwaway cluster.
 # Every figure is measured in the same run on the same data; the cluster is removed on exit.
-#   scripts/bench.sh [--scale S] [--runs N] [--keep] [--catalog-tables N] [--results FILE]
+#   scripts/bench.sh [--scale S] [--runs N] [--keep] [--catalog-tables N] [--memory-only] [--results FILE]
 #     --scale S           data size: 100000*S files, 26 traces of 200 bytes each (S=1 is about 1 GB)
 #     --runs N            runs of every timed step (default 3); min and median are reported
 #     --keep              keep the work directory (dumps, logs, samples) and print where it is
 #     --catalog-tables N  tables in the catalog-scale database for `plan check` (default 10000, 0: skip)
+#     --memory-only       only the pgsubset dumps and restore --jobs 2 (peak RSS at a second scale)
 #     --results FILE      results file, merged per scale (default bench-results.json in the repo root)
 #   scripts/bench.sh --report [--results FILE]   prints the Markdown results table from the file
 set -euo pipefail
@@ -20,6 +21,7 @@ keep=false
 catalog_tables=10000
 results="$root/bench-results.json"
 report_only=false
+baselines=true
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --scale) scale=${2:?--scale needs a value}; shift 2 ;;
@@ -28,7 +30,8 @@ while [[ $# -gt 0 ]]; do
     --catalog-tables) catalog_tables=${2:?--catalog-tables needs a value}; shift 2 ;;
     --results) results=${2:?--results needs a file}; shift 2 ;;
     --report) report_only=true; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --memory-only) baselines=false; shift ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument: $1 (try --help)" ;;
   esac
 done
@@ -245,9 +248,11 @@ psql_restore() {
 }
 export -f export_for_restore psql_restore
 
-say "writing the CSV export the psql \\copy baseline restores"
-export_for_restore "$work/export"
-du -sh "$work/export" >&2
+if $baselines; then
+  say "writing the CSV export the psql \\copy baseline restores"
+  export_for_restore "$work/export"
+  du -sh "$work/export" >&2
+fi
 
 # ---------------------------------------------------------------------------------------------
 # The timed runs, interleaved so that load from other users of the machine spreads over all of them
@@ -291,16 +296,18 @@ fi
 for ((run = 1; run <= runs; run++)); do
   say "run $run of $runs (scale $scale)"
   # shellcheck disable=SC2016 # $1 is expanded by the inner bash
-  measure manual bash -c 'manual_procedure "$1"' _ "$work/manual"
-  measure floor bash -c subset_queries
-  measure pg_dump_fp pg_dump -d prod -Fp -f "$work/pg_dump.sql"
-  rm -f "$work/pg_dump.sql"
-  rm -rf "$work/pg_dump.dir"
-  measure pg_dump_fd_j2 pg_dump -d prod -Fd -Z0 -j 2 -f "$work/pg_dump.dir"
-  rm -rf "$work/pg_dump.dir"
-  fresh_db target
-  # shellcheck disable=SC2016
-  measure psql_copy_restore bash -c 'psql_restore "$1" target' _ "$work/export"
+  if $baselines; then
+    measure manual bash -c 'manual_procedure "$1"' _ "$work/manual"
+    measure floor bash -c subset_queries
+    measure pg_dump_fp pg_dump -d prod -Fp -f "$work/pg_dump.sql"
+    rm -f "$work/pg_dump.sql"
+    rm -rf "$work/pg_dump.dir"
+    measure pg_dump_fd_j2 pg_dump -d prod -Fd -Z0 -j 2 -f "$work/pg_dump.dir"
+    rm -rf "$work/pg_dump.dir"
+    fresh_db target
+    # shellcheck disable=SC2016
+    measure psql_copy_restore bash -c 'psql_restore "$1" target' _ "$work/export"
+  fi
   if $can_dump; then
     if $can_subset; then
       dump_args "$work/subset-plan.yaml" "$work/subset" 1
@@ -312,7 +319,7 @@ for ((run = 1; run <= runs; run++)); do
     fi
     dump_args "$work/full-plan.yaml" "$work/full" 1
     measure full_dump_j1 "${dump_cmd[@]}"
-    if $can_transform; then
+    if $baselines && $can_transform; then
       dump_args "$work/file-plan.yaml" "$work/file" 1
       measure file_dump "${dump_cmd[@]}"
       dump_args "$work/file-transform-plan.yaml" "$work/file" 1
@@ -320,13 +327,15 @@ for ((run = 1; run <= runs; run++)); do
     fi
     dump_args "$work/full-plan.yaml" "$work/full" 2
     measure full_dump_j2 "${dump_cmd[@]}"
-    if [[ -x "$work/full/restore.sh" ]]; then
+    if $baselines && [[ -x "$work/full/restore.sh" ]]; then
       fresh_db target
       measure restore_sh "$work/full/restore.sh" -d target
     fi
     if $can_restore; then
-      fresh_db target
-      measure restore_j1 "$root/scripts/pgsubset" restore "$work/full" -d target --jobs 1
+      if $baselines; then
+        fresh_db target
+        measure restore_j1 "$root/scripts/pgsubset" restore "$work/full" -d target --jobs 1
+      fi
       fresh_db target
       measure restore_j2 "$root/scripts/pgsubset" restore "$work/full" -d target --jobs 2
     fi
@@ -336,7 +345,7 @@ drop_db target
 
 # The subset plan must select what the manual procedure selects: compare the row counts.
 selection_json=null
-if $can_subset; then
+if $can_subset && $baselines; then
   manual_files=$(($(wc -l <"$work/manual/waveforms_file.csv") - 1))
   manual_traces=$(($(wc -l <"$work/manual/waveforms_continuoustrace.csv") - 1))
   read -r pgs_files pgs_traces < <(jq -r '[.tables[] | select(.name == "waveforms_file" or .name == "waveforms_continuoustrace")

@@ -154,7 +154,7 @@ SELECT s.id, c FROM waveforms_station s, unnest(ARRAY['BHZ', 'BHN', 'BHE']) c;
 INSERT INTO waveforms_file (channel_id, uploaded_by_id, path, created, size_bytes)
 SELECT 1 + g % 180, CASE WHEN g % 4 = 0 THEN NULL ELSE 1 + g % 500 END,
        '/archive/' || (2015 + g % 10) || '/' || md5(g::text) || '.mseed',
-       timestamptz '2015-01-01' + g * interval '30 minutes', 4096 + (g * 7919) % 1048576
+       timestamptz '2015-01-01' + g * interval '30 minutes', 4096 + (g::bigint * 7919) % 1048576
   FROM generate_series(1, :files) g;
 INSERT INTO waveforms_continuoustrace (file_id, starttime, sampling_rate, data)
 SELECT f, timestamptz '2015-01-01' + f * interval '30 minutes' + t * interval '1 minute', 100,
