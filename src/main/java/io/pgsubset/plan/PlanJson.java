@@ -55,23 +55,9 @@ public final class PlanJson {
 
     /** A built-in by name ({@code "email"}, {@code {"digits": 8}}), SQL as {@code {"sql": "..."}}. */
     public static Object transform(Transform t) {
-        if (t instanceof Transform.Sql s) {
-            return Map.of("sql", s.expression());
-        } else if (t instanceof Transform.Constant c) {
-            return Map.of("constant", c.value());
-        } else if (t instanceof Transform.Digits d) {
-            return Map.of("digits", d.n());
-        } else if (t instanceof Transform.Null) {
-            return "null";
-        } else if (t instanceof Transform.Hash) {
-            return "hash";
-        } else if (t instanceof Transform.Email) {
-            return "email";
-        } else if (t instanceof Transform.Name) {
-            return "name";
-        }
-        return "keep_length";
+        return t.argument().<Object>map(a -> Map.of(t.keyword(), a)).orElse(t.keyword());
     }
+
 
     public static Map<String, Object> foreignKey(ForeignKey fk) {
         Map<String, Object> m = new LinkedHashMap<>();

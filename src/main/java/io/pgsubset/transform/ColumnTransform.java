@@ -69,25 +69,9 @@ public final class ColumnTransform {
     }
 
     public static String describe(Transform t) {
-        if (t instanceof Transform.Sql s) {
-            return "sql: " + s.expression();
-        } else if (t instanceof Transform.Constant c) {
-            return "constant: " + c.value();
-        } else if (t instanceof Transform.Digits d) {
-            return "digits: " + d.n();
-        } else if (t instanceof Transform.Null) {
-            return "null";
-        } else if (t instanceof Transform.Hash) {
-            return "hash";
-        } else if (t instanceof Transform.Email) {
-            return "email";
-        } else if (t instanceof Transform.Name) {
-            return "name";
-        } else if (t instanceof Transform.KeepLength) {
-            return "keep_length";
-        }
-        throw new IllegalArgumentException("unknown transform " + t);
+        return t.argument().map(a -> t.keyword() + ": " + a).orElse(t.keyword());
     }
+
 
     /**
      * The expression that replaces the column, cast back to the column's type (with its length or
