@@ -1,14 +1,12 @@
 package io.pgsubset.plan;
 
 import io.pgsubset.catalog.QualifiedName;
-import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.sql.ReadOnlyTrials;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,35 +30,11 @@ public final class PlanChecker {
             return;
         }
         List<PlanProblem> problems = new ArrayList<>();
-        try {
-            boolean autoCommit = conn.getAutoCommit();
-            if (autoCommit) {
-                conn.setAutoCommit(false);
+        ReadOnlyTrials.run(conn, "check the plan's SQL", trials -> {
+            for (Fragment f : fragments) {
+                trials.attempt(f.sql()).ifPresent(e -> problems.add(problem(file, f, e)));
             }
-            try (Statement st = conn.createStatement()) {
-                Savepoint outer = conn.setSavepoint();
-                st.execute("SET LOCAL transaction_read_only = on");
-                st.execute("SET LOCAL statement_timeout = '60s'");
-                for (Fragment f : fragments) {
-                    Savepoint sp = conn.setSavepoint();
-                    try {
-                        st.execute(f.sql());
-                        conn.releaseSavepoint(sp);
-                    } catch (SQLException e) {
-                        conn.rollback(sp);
-                        problems.add(problem(file, f, e));
-                    }
-                }
-                conn.rollback(outer);
-            } finally {
-                if (autoCommit) {
-                    conn.rollback();
-                    conn.setAutoCommit(true);
-                }
-            }
-        } catch (SQLException e) {
-            throw new PgsubsetException("could not check the plan's SQL on the server: " + e.getMessage(), e);
-        }
+        });
         PlanException.throwIfAny(problems);
     }
 

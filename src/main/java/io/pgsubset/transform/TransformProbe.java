@@ -3,18 +3,16 @@ package io.pgsubset.transform;
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.Column;
 import io.pgsubset.catalog.Table;
-import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.plan.ResolvedPlan;
 import io.pgsubset.plan.TablePlan;
 import io.pgsubset.plan.Transform;
 import io.pgsubset.sql.Ident;
+import io.pgsubset.sql.ReadOnlyTrials;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,35 +40,18 @@ public final class TransformProbe {
     public static List<TransformCheck.Problem> check(Connection conn, Catalog catalog, ResolvedPlan plan) {
         List<TransformCheck.Problem> problems = new ArrayList<>();
         TransformKey key = TransformKey.random();
-        try {
-            boolean autoCommit = conn.getAutoCommit();
-            if (autoCommit) {
-                conn.setAutoCommit(false);
-            }
-            try (Statement st = conn.createStatement()) {
-                Savepoint outer = conn.setSavepoint();
-                st.execute("SET LOCAL transaction_read_only = on");
-                st.execute("SET LOCAL statement_timeout = '60s'");
-                for (TablePlan tp : plan.tables()) {
-                    Optional<Table> table = catalog.table(tp.table());
-                    if (table.isPresent()) {
-                        probeTable(conn, st, table.get(), tp.transforms(), key, problems);
-                    }
-                }
-                conn.rollback(outer);
-            } finally {
-                if (autoCommit) {
-                    conn.rollback();
-                    conn.setAutoCommit(true);
+        ReadOnlyTrials.run(conn, "try the plan's transforms", trials -> {
+            for (TablePlan tp : plan.tables()) {
+                Optional<Table> table = catalog.table(tp.table());
+                if (table.isPresent()) {
+                    probeTable(trials, table.get(), tp.transforms(), key, problems);
                 }
             }
-        } catch (SQLException e) {
-            throw new PgsubsetException("could not try the plan's transforms on the server: " + e.getMessage(), e);
-        }
+        });
         return problems;
     }
 
-    private static void probeTable(Connection conn, Statement st, Table table, Map<String, Transform> transforms,
+    private static void probeTable(ReadOnlyTrials trials, Table table, Map<String, Transform> transforms,
                                    TransformKey key, List<TransformCheck.Problem> problems) throws SQLException {
         for (Map.Entry<String, Transform> e : transforms.entrySet()) {
             Optional<Column> column = table.column(e.getKey());
@@ -83,14 +64,8 @@ public final class TransformProbe {
             } catch (ColumnTransform.Refused r) {
                 continue;
             }
-            Savepoint sp = conn.setSavepoint();
-            try {
-                st.execute(PROBE.formatted(t.sql(key, Ident.quote(column.get().name())), table.name().sql()));
-                conn.releaseSavepoint(sp);
-            } catch (SQLException ex) {
-                conn.rollback(sp);
-                problems.add(problem(table, t, ex));
-            }
+            trials.attempt(PROBE.formatted(t.sql(key, Ident.quote(column.get().name())), table.name().sql()))
+                    .ifPresent(ex -> problems.add(problem(table, t, ex)));
         }
     }
 
