@@ -117,16 +117,7 @@ sealed interface RowIdentity permits RowIdentity.IntegerKey, RowIdentity.Ctid, R
 
         @Override
         public String inline(List<String> over, KeySet.KeyChunk chunk) {
-            long[] keys = ((LongKeySet.LongChunk) chunk).keys();
-            StringBuilder sb = new StringBuilder(keys.length * 8 + 40);
-            sb.append(over.get(0)).append(" = ANY ('{");
-            for (int i = 0; i < keys.length; i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                sb.append(keys[i]);
-            }
-            return sb.append("}'::int8[])").toString();
+            return anyOf(over.get(0), ((LongKeySet.LongChunk) chunk).keys(), "int8", Long::toString);
         }
     }
 
@@ -196,16 +187,7 @@ sealed interface RowIdentity permits RowIdentity.IntegerKey, RowIdentity.Ctid, R
 
         @Override
         public String inline(List<String> over, KeySet.KeyChunk chunk) {
-            long[] keys = ((LongKeySet.LongChunk) chunk).keys();
-            StringBuilder sb = new StringBuilder(keys.length * 10 + 40);
-            sb.append(over.get(0)).append(" = ANY ('{");
-            for (int i = 0; i < keys.length; i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                sb.append('"').append(unpack(keys[i])).append('"');
-            }
-            return sb.append("}'::tid[])").toString();
+            return anyOf(over.get(0), ((LongKeySet.LongChunk) chunk).keys(), "tid", k -> '"' + unpack(k) + '"');
         }
     }
 
@@ -300,5 +282,22 @@ sealed interface RowIdentity permits RowIdentity.IntegerKey, RowIdentity.Ctid, R
             }
             return sb.append('}').toString();
         }
+    }
+
+    /**
+     * {@code column = ANY ('{k1,k2}'::type[])}: a key chunk inlined as an array literal, for COPY,
+     * which takes no bind parameters. The elements are numbers or quoted tids: nothing to escape.
+     */
+    private static String anyOf(String column, long[] keys, String type,
+                                java.util.function.LongFunction<String> element) {
+        StringBuilder sb = new StringBuilder(keys.length * 10 + 40);
+        sb.append(column).append(" = ANY ('{");
+        for (int i = 0; i < keys.length; i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(element.apply(keys[i]));
+        }
+        return sb.append("}'::").append(type).append("[])").toString();
     }
 }
