@@ -29,7 +29,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "dump", sortOptions = false,
         description = {"Write a dump directory: manifest.json, schema/pre-data.sql and schema/post-data.sql "
-                + "(pg_dump), data/<schema>.<table>.csv, sequences.sql and plan.yaml, all from one snapshot.",
+                + "(pg_dump), data/<schema>.<table>.csv[.gz], sequences.sql, restore.sh and plan.yaml, all from one "
+                        + "snapshot.",
                 "The directory appears only when complete; an interrupted or failed dump leaves nothing."})
 final class DumpCommand implements Callable<Integer> {
     private final CliContext ctx;
