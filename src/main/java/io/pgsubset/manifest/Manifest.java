@@ -16,7 +16,8 @@ import java.util.Optional;
  */
 public record Manifest(int formatVersion, String toolVersion, Source source, String snapshotTime, boolean compressed,
                        boolean keepOwners, JsonNode plan, List<TableEntry> tables, List<SequenceEntry> sequences) {
-    public static final int FORMAT_VERSION = 1;
+    /** 2: row digests are {@link RowDigest#ALGORITHM} (format 1 had a byte-at-a-time hash). */
+    public static final int FORMAT_VERSION = 2;
 
     public Manifest {
         tables = List.copyOf(tables);

@@ -46,7 +46,7 @@ public final class ManifestIO {
             Manifest m = MAPPER.readValue(file.toFile(), Manifest.class);
             if (m.formatVersion() != Manifest.FORMAT_VERSION) {
                 throw new UsageException(file + ": manifest format " + m.formatVersion() + " is not supported by this "
-                        + "pgsubset (it reads format " + Manifest.FORMAT_VERSION + ")");
+                        + "pgsubset (it reads format " + Manifest.FORMAT_VERSION + "): dump again with this version");
             }
             return m;
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {

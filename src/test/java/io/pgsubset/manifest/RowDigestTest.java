@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RowDigestTest {
     @Test
@@ -20,6 +21,19 @@ class RowDigestTest {
         assertNotEquals(base, RowDigest.of("1,a\n", false));
         assertNotEquals(base, RowDigest.of("1,a\n2,b\n2,b\n", false));
         assertNotEquals(RowDigest.of("1,\"\"\n", false), RowDigest.of("1,\n", false), "empty string versus NULL");
+    }
+
+    @Test
+    void aChangeAtAnyPositionOfALongRecordChangesTheDigest() throws Exception {
+        // records are hashed in eight-byte words plus a tail: every position of both must count
+        String row = "42,\\x" + "0123456789abcdef".repeat(6) + ",tail-bytes\n";
+        String base = RowDigest.of(row, false);
+        java.util.Set<String> seen = new java.util.HashSet<>(java.util.List.of(base));
+        for (int i = 0; i < row.length() - 1; i++) {
+            String changed = row.substring(0, i) + (row.charAt(i) == 'z' ? 'y' : 'z') + row.substring(i + 1);
+            assertTrue(seen.add(RowDigest.of(changed, false)), "position " + i);
+        }
+        assertNotEquals(base, RowDigest.of(row.replace("tail-bytes", "tail-bytes\0"), false), "a trailing zero byte");
     }
 
     @Test

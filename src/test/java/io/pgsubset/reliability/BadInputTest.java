@@ -212,6 +212,18 @@ class BadInputTest {
     }
 
     @Test
+    void manifestOfAnOlderFormatIsRefusedByRestoreAndVerify(TestDatabase db, @TempDir Path tmp) throws IOException {
+        // format 1 carried row digests of another algorithm: verify would report every table as changed
+        assertRestoreRefuses(db, tmp, d -> {
+            Path m = d.resolve("manifest.json");
+            Files.writeString(m, Files.readString(m).replaceFirst("\"format_version\" : \\d+", "\"format_version\" : 1"));
+        }, "manifest format 1 is not supported", false);
+        Cli.Result v = Dumps.verify(db, tmp.resolve("dump"));
+        assertEquals(2, v.exitCode(), v::toString);
+        assertTrue(v.err().contains("dump again with this version"), v::toString);
+    }
+
+    @Test
     void missingDataFileIsRefused(TestDatabase db, @TempDir Path tmp) throws IOException {
         assertRestoreRefuses(db, tmp, d -> Files.delete(dataFile(d)), "public.child");
     }
