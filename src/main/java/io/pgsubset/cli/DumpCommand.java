@@ -49,9 +49,14 @@ final class DumpCommand implements Callable<Integer> {
             description = "The dump directory to create; it must not exist (see --force).")
     Path output;
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Copy N tables at once, each on its own "
-            + "connection to the same snapshot (default: 1).")
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Copy with N connections at once, all on "
+            + "the same snapshot, largest tables first; a table big enough to bound the dump is copied as block "
+            + "ranges in parallel into its one file (PostgreSQL 14 or later; see --part-size). Default: 1.")
     int jobs = 1;
+
+    @Option(names = "--part-size", paramLabel = "SIZE", description = "With --jobs, the size of the block ranges a "
+            + "big table is split into, e.g. 64MB; 0 never splits (default: 128MB).")
+    String partSize;
 
     @Option(names = "--compress", description = "Write data files as .csv.gz.")
     boolean compress;
@@ -98,6 +103,7 @@ final class DumpCommand implements Callable<Integer> {
         if (maxRows != null && maxRows < 0) {
             throw new UsageException("--max-rows must not be negative, got " + maxRows);
         }
+        long partBytes = partSize == null ? DumpRequest.DEFAULT_PART_BYTES : partBytes(partSize);
         PlanSource planSource = PlanSource.everyTableFull();
         String planText = PlanSource.EVERY_TABLE_FULL_YAML;
         TransformKey transformKey = TransformKey.resolve(Optional.ofNullable(saltFile), ctx.env());
@@ -113,7 +119,7 @@ final class DumpCommand implements Callable<Integer> {
         }
         DumpRequest request = new DumpRequest(planSource, planText, output,
                 jobs, compress, keepOwners, force, maxRows == null ? OptionalLong.empty() : OptionalLong.of(maxRows),
-                Optional.ofNullable(lockWaitTimeout), new Main.Version().getVersion()[0], transformKey);
+                Optional.ofNullable(lockWaitTimeout), new Main.Version().getVersion()[0], transformKey, partBytes);
         DumpProgress progress = quiet ? DumpProgress.silent() : DumpProgress.forStream(ctx);
         DumpResult result;
         try (progress) {
@@ -122,6 +128,14 @@ final class DumpCommand implements Callable<Integer> {
         }
         printSummary(result);
         return 0;
+    }
+
+    private static long partBytes(String text) {
+        try {
+            return ByteSize.parse(text);
+        } catch (UsageException e) {
+            throw new UsageException("--part-size: " + e.getMessage(), e);
+        }
     }
 
     private static String readPlan(Path path) {

@@ -2,15 +2,10 @@ package io.pgsubset.dump;
 
 import io.pgsubset.manifest.RowDigest;
 
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.zip.GZIPOutputStream;
@@ -23,17 +18,19 @@ import java.util.zip.GZIPOutputStream;
  * <p>The connection's thread only gathers rows into 1 MB chunks; hashing, compressing and writing
  * happen on a thread of their own, so the client keeps draining the server's COPY stream while the
  * previous chunk is hashed (the client's CPU per byte, not the server, used to bound a full dump).
+ *
+ * <p>A part of a split table (see {@link SplitFile}) gets a sink of its own: the first part writes
+ * into the data file, the others into temporary files appended to it in order.
  */
 final class DataFileSink extends OutputStream {
     private static final int BUFFER = 1 << 16;
     private static final int CHUNK = 1 << 20;
     private static final int CHUNKS_IN_FLIGHT = 4;
 
-    private final FileOutputStream file;
-    private final MessageDigest sha256;
-    private final CountingDigestStream fileBytes;
+    private final FileOutput out;
+    private final boolean ownsOutput;
     private final OutputStream csv;
-    private final RowDigest rowDigest = new RowDigest(true);
+    private final RowDigest rowDigest;
     private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT);
     private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT + 1);
     private final Thread worker;
@@ -49,21 +46,34 @@ final class DataFileSink extends OutputStream {
         static final Chunk END = new Chunk(new byte[0], 0);
     }
 
+    /** A whole data file: COPY's output with its header line. */
     DataFileSink(Path path, boolean gzip) throws IOException {
-        this.file = new FileOutputStream(path.toFile());
-        this.sha256 = newSha256();
-        this.fileBytes = new CountingDigestStream(new BufferedOutputStream(file, BUFFER), sha256);
-        this.csv = gzip ? new GZIPOutputStream(fileBytes, BUFFER) : fileBytes;
-        this.worker = new Thread(this::drain, "pgsubset-write-" + path.getFileName());
+        this(FileOutput.dataFile(path), true, gzip, true);
+    }
+
+    /**
+     * @param out        where the (compressed) bytes go
+     * @param header     the CSV starts with a header line (left out of the row digest)
+     * @param ownsOutput close {@code out} with the sink; otherwise it stays open for more bytes (the next
+     *                   parts of a split table): a gzipped sink then ends its own gzip member, and
+     *                   concatenated members are one valid gzip stream
+     */
+    DataFileSink(FileOutput out, boolean header, boolean gzip, boolean ownsOutput) {
+        this.out = out;
+        this.ownsOutput = ownsOutput;
+        this.rowDigest = new RowDigest(header);
+        this.csv = gzip ? gzip(new KeepOpen(out)) : new KeepOpen(out);
+        this.worker = new Thread(this::drain, "pgsubset-write-" + out.path().getFileName());
         worker.setDaemon(true);
         worker.start();
     }
 
-    private static MessageDigest newSha256() {
+    private static OutputStream gzip(OutputStream out) {
         try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
+            return new GZIPOutputStream(out, BUFFER);
+        } catch (IOException e) {
+            // only writes the 10-byte member header into the file's buffer
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -144,8 +154,9 @@ final class DataFileSink extends OutputStream {
     }
 
     /**
-     * Hands over the last chunk, waits for the writer, then flushes, syncs the file to disk and
-     * closes it; then {@link #sha256()}, {@link #fileBytes()} and {@link #rows()} are final.
+     * Hands over the last chunk, waits for the writer, then ends the gzip member and flushes; an
+     * owned output is then synced and closed. Then {@link #sha256()}, {@link #fileBytes()} and
+     * {@link #rows()} are final.
      */
     @Override
     public void close() throws IOException {
@@ -153,7 +164,8 @@ final class DataFileSink extends OutputStream {
             return;
         }
         closed = true;
-        try (csv) {
+        boolean ok = false;
+        try {
             boolean interrupted = Thread.interrupted();
             try {
                 if (fill > 0 && !interrupted) {
@@ -173,49 +185,47 @@ final class DataFileSink extends OutputStream {
             if (failure != null) {
                 return;
             }
-            if (csv instanceof GZIPOutputStream gz) {
-                gz.finish();
+            csv.close();
+            if (ownsOutput) {
+                out.close();
             }
-            fileBytes.flush();
-            file.getFD().sync();
+            ok = true;
+        } finally {
+            if (!ok && ownsOutput) {
+                out.closeQuietly();
+            }
         }
     }
 
+    /** The sha256 of an owned data file; call once, after close. */
     String sha256() {
-        return HexFormat.of().formatHex(sha256.digest());
+        return out.sha256();
     }
 
     long fileBytes() {
-        return fileBytes.count;
+        return out.bytes();
     }
 
     String rowDigest() {
         return rowDigest.digest();
     }
 
-    /** Counts and hashes the bytes that reach the file. */
-    private static final class CountingDigestStream extends OutputStream {
+    /** Lets the gzip stream end (and free its deflater) without closing the file below it. */
+    private static final class KeepOpen extends OutputStream {
         private final OutputStream out;
-        private final MessageDigest digest;
-        private long count;
 
-        CountingDigestStream(OutputStream out, MessageDigest digest) {
+        KeepOpen(OutputStream out) {
             this.out = out;
-            this.digest = digest;
         }
 
         @Override
         public void write(int b) throws IOException {
             out.write(b);
-            digest.update((byte) b);
-            count++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
-            digest.update(b, off, len);
-            count += len;
         }
 
         @Override
@@ -225,7 +235,7 @@ final class DataFileSink extends OutputStream {
 
         @Override
         public void close() throws IOException {
-            out.close();
+            out.flush();
         }
     }
 }

@@ -18,10 +18,18 @@ import java.util.OptionalLong;
  * @param lockWaitTimeout how long to wait for each ACCESS SHARE lock ({@code lock_timeout} syntax)
  * @param toolVersion     recorded in the manifest
  * @param transformKey    keys the deterministic transforms; never written to the dump
+ * @param partBytes       with jobs > 1, a table of at least this size that would bound the dump is copied as
+ *                        block ranges of about this size at once (see TableSplits); 0 never splits
  */
 public record DumpRequest(PlanSource plan, String planText, Path output, int jobs, boolean compress,
                           boolean keepOwners, boolean force, OptionalLong maxRows, Optional<String> lockWaitTimeout,
-                          String toolVersion, TransformKey transformKey) {
+                          String toolVersion, TransformKey transformKey, long partBytes) {
+    /**
+     * The default part size of a split table: big enough that starting a COPY is noise, small
+     * enough that the parts appended at the very end (the dump's serial tail) are short.
+     */
+    public static final long DEFAULT_PART_BYTES = 128L << 20;
+
     public DumpRequest {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(planText, "planText");
@@ -33,32 +41,41 @@ public record DumpRequest(PlanSource plan, String planText, Path output, int job
         if (maxRows.isPresent() && maxRows.getAsLong() < 0) {
             throw new IllegalArgumentException("maxRows must not be negative");
         }
+        if (partBytes < 0) {
+            throw new IllegalArgumentException("partBytes must not be negative");
+        }
     }
 
     /** A request with the defaults: one job, plain CSV, no owners, no overwrite. */
     public static DumpRequest of(PlanSource plan, String planText, Path output) {
         return new DumpRequest(plan, planText, output, 1, false, false, false, OptionalLong.empty(),
-                Optional.empty(), "development build", TransformKey.random());
+                Optional.empty(), "development build", TransformKey.random(), DEFAULT_PART_BYTES);
     }
 
     public DumpRequest withJobs(int n) {
         return new DumpRequest(plan, planText, output, n, compress, keepOwners, force, maxRows, lockWaitTimeout,
-                toolVersion, transformKey);
+                toolVersion, transformKey, partBytes);
     }
 
     public DumpRequest withCompress(boolean on) {
         return new DumpRequest(plan, planText, output, jobs, on, keepOwners, force, maxRows, lockWaitTimeout,
-                toolVersion, transformKey);
+                toolVersion, transformKey, partBytes);
     }
 
     /** The same request with the transforms keyed by {@code key} (a salt's key: pseudonyms stable across dumps). */
     public DumpRequest withTransformKey(TransformKey key) {
         return new DumpRequest(plan, planText, output, jobs, compress, keepOwners, force, maxRows, lockWaitTimeout,
-                toolVersion, key);
+                toolVersion, key, partBytes);
+    }
+
+    /** The same request splitting tables at {@code bytes} (0: never). */
+    public DumpRequest withPartBytes(long bytes) {
+        return new DumpRequest(plan, planText, output, jobs, compress, keepOwners, force, maxRows, lockWaitTimeout,
+                toolVersion, transformKey, bytes);
     }
 
     public DumpRequest withForce(boolean on) {
         return new DumpRequest(plan, planText, output, jobs, compress, keepOwners, on, maxRows, lockWaitTimeout,
-                toolVersion, transformKey);
+                toolVersion, transformKey, partBytes);
     }
 }

@@ -83,7 +83,8 @@ public final class Dumper {
                     List<DataDump.Job> jobs = jobs(catalog, subset, request.compress());
                     listener.planned(jobs.stream().map(j -> new DumpListener.PlannedTable(j.table().name(),
                             j.subset().plan().mode().keyword(), j.subset().rows())).toList());
-                    List<Manifest.TableEntry> entries = new DataDump(listener, dir.path(), request.compress(), request.transformKey())
+                    List<Manifest.TableEntry> entries = new DataDump(listener, dir.path(), request.compress(), request.transformKey(),
+                            new DataDump.Splitting(catalog.server().majorVersion(), request.partBytes()))
                             .run(leader, connector, request.jobs(), jobs);
                     SequenceDump.write(dir.path(), sequences);
                     await(schema);

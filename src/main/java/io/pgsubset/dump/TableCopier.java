@@ -15,11 +15,13 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * Streams one table's selected rows into its data file with COPY ... TO STDOUT (FORMAT csv,
- * HEADER): the server renders every value, Java only moves the bytes.
+ * HEADER): the server renders every value, Java only moves the bytes. A split table (see
+ * {@link SplitFile}) is copied one block range at a time, possibly by several workers at once.
  */
 final class TableCopier {
     /** Keys per COPY statement of a keyed selection: big enough for few round trips, small enough to parse fast. */
@@ -35,36 +37,94 @@ final class TableCopier {
         this.transformKey = transformKey;
     }
 
-    Manifest.TableEntry copy(Connection conn, Table table, TableSubset subset, Path dir, String file, boolean gzip) {
-        SelectList select = new SelectList(table, CopyQuery.ALIAS, subset.nulledColumns(),
-                subset.plan().transforms(), transformKey);
+    /** Copies the job's whole table into its data file. */
+    Manifest.TableEntry copy(Connection conn, DataDump.Job job, Path dir, boolean gzip) {
+        Table table = job.table();
+        TableSubset subset = job.subset();
+        SelectList select = select(job);
         List<String> predicates = predicates(subset.selection());
         listener.tableStarted(table.name(), subset.rows());
         long started = System.nanoTime();
+        Path path = dir.resolve(job.file());
         DataFileSink sink;
         try {
-            sink = new DataFileSink(dir.resolve(file), gzip);
+            sink = new DataFileSink(path, gzip);
         } catch (IOException e) {
-            throw DumpErrors.io("could not create " + dir.resolve(file), e);
+            throw DumpErrors.io("could not create " + path, e);
         }
         try (sink) {
             CopyManager copy = conn.unwrap(PGConnection.class).getCopyAPI();
             for (int i = 0; i < predicates.size(); i++) {
-                stream(copy, CopyQuery.sql(table, select, predicates.get(i), i == 0), sink, table);
+                stream(copy, CopyQuery.sql(table, select, predicates.get(i), i == 0), sink,
+                        (rows, bytes) -> listener.tableProgress(table.name(), rows, bytes));
             }
         } catch (SQLException e) {
-            throw new PgsubsetException("COPY of " + table.name().display() + " failed: " + DumpErrors.firstLine(e), e);
+            throw copyFailed(table, e);
         } catch (IOException e) {
-            throw DumpErrors.io("could not write " + dir.resolve(file), e);
+            throw DumpErrors.io("could not write " + path, e);
         }
+        return finished(job, select, new SplitFile.Totals(sink.rows(), sink.fileBytes(), sink.sha256(),
+                sink.rowDigest(), System.nanoTime() - started));
+    }
+
+    /**
+     * Copies one block range of a split table; the worker that completes the file gets its
+     * manifest entry.
+     */
+    Optional<Manifest.TableEntry> copyPart(Connection conn, SplitFile split, int part) {
+        DataDump.Job job = split.job();
+        Table table = job.table();
+        SelectList select = select(job);
+        String predicate = predicates(job.subset().selection()).get(0) + " AND "
+                + split.range(part).predicate(CopyQuery.ALIAS);
+        split.started();
+        Path path = split.partPath(part);
+        DataFileSink sink;
+        try {
+            sink = split.sink(part);
+        } catch (IOException e) {
+            throw DumpErrors.io("could not create " + path, e);
+        }
+        try (sink) {
+            CopyManager copy = conn.unwrap(PGConnection.class).getCopyAPI();
+            stream(copy, CopyQuery.sql(table, select, predicate, part == 0), sink,
+                    (rows, bytes) -> split.progress(part, rows, bytes));
+        } catch (SQLException e) {
+            throw copyFailed(table, e);
+        } catch (IOException e) {
+            throw DumpErrors.io("could not write " + path, e);
+        }
+        try {
+            return split.partDone(part, sink.rows(), sink.rowDigest()).map(totals -> finished(job, select, totals));
+        } catch (IOException e) {
+            throw DumpErrors.io("could not write " + split.file(), e);
+        }
+    }
+
+    private SelectList select(DataDump.Job job) {
+        return new SelectList(job.table(), CopyQuery.ALIAS, job.subset().nulledColumns(),
+                job.subset().plan().transforms(), transformKey);
+    }
+
+    private static PgsubsetException copyFailed(Table table, SQLException e) {
+        return new PgsubsetException("COPY of " + table.name().display() + " failed: " + DumpErrors.firstLine(e), e);
+    }
+
+    private Manifest.TableEntry finished(DataDump.Job job, SelectList select, SplitFile.Totals totals) {
+        Table table = job.table();
         Manifest.TableEntry entry = new Manifest.TableEntry(table.name().schema(), table.name().name(),
-                subset.plan().mode().keyword(), select.columns(), sink.rows(), sink.fileBytes(), file, sink.sha256(),
-                sink.rowDigest(), select.describeTransforms());
-        listener.tableFinished(table.name(), entry, System.nanoTime() - started);
+                job.subset().plan().mode().keyword(), select.columns(), totals.rows(), totals.bytes(), job.file(),
+                totals.sha256(), totals.rowDigest(), select.describeTransforms());
+        listener.tableFinished(table.name(), entry, totals.nanos());
         return entry;
     }
 
-    private void stream(CopyManager copy, String sql, DataFileSink sink, Table table)
+    /** Rows and uncompressed CSV bytes written so far by one sink. */
+    private interface Progress {
+        void report(long rows, long bytes);
+    }
+
+    private static void stream(CopyManager copy, String sql, DataFileSink sink, Progress progress)
             throws SQLException, IOException {
         CopyOut out = copy.copyOut(sql);
         try {
@@ -74,13 +134,13 @@ final class TableCopier {
                 sink.write(buf, 0, buf.length);
                 if (sink.csvBytes() - reported >= PROGRESS_EVERY_BYTES) {
                     reported = sink.csvBytes();
-                    listener.tableProgress(table.name(), sink.rows(), reported);
+                    progress.report(sink.rows(), reported);
                 }
                 if (Thread.currentThread().isInterrupted()) {
                     throw new DumpCancelled();
                 }
             }
-            listener.tableProgress(table.name(), sink.rows(), sink.csvBytes());
+            progress.report(sink.rows(), sink.csvBytes());
         } finally {
             if (out.isActive()) {
                 out.cancelCopy();

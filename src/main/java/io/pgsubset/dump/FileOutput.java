@@ -1,0 +1,138 @@
+package io.pgsubset.dump;
+
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The bytes that reach one file on disk, counted. A data file of the manifest is also hashed
+ * (sha256 of its bytes in order) and synced on close; a temporary part of a split table is
+ * neither, since its bytes are hashed when they are appended to the data file.
+ */
+final class FileOutput extends OutputStream {
+    private static final int BUFFER = 1 << 16;
+    private static final int APPEND_BUFFER = 1 << 20;
+
+    private final Path path;
+    private final FileOutputStream file;
+    private final OutputStream buffered;
+    private final boolean dataFile;
+    private final MessageDigest sha256;
+    private long count;
+    private boolean closed;
+
+    private FileOutput(Path path, boolean dataFile) throws IOException {
+        this.path = path;
+        this.file = new FileOutputStream(path.toFile());
+        this.buffered = new BufferedOutputStream(file, BUFFER);
+        this.dataFile = dataFile;
+        this.sha256 = newSha256();
+    }
+
+    /** A data file of the dump: hashed, and synced to disk on close. */
+    static FileOutput dataFile(Path path) throws IOException {
+        return new FileOutput(path, true);
+    }
+
+    /** A temporary file whose bytes are appended to a data file later. */
+    static FileOutput temporary(Path path) throws IOException {
+        return new FileOutput(path, false);
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        buffered.write(b);
+        if (dataFile) {
+            sha256.update((byte) b);
+        }
+        count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+        buffered.write(b, off, len);
+        if (dataFile) {
+            sha256.update(b, off, len);
+        }
+        count += len;
+    }
+
+    /** Appends the whole of {@code part} (hashing it on the way, with a flat 1 MB buffer). */
+    void append(Path part) throws IOException {
+        buffered.flush();
+        byte[] buf = new byte[APPEND_BUFFER];
+        try (InputStream in = Files.newInputStream(part)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                file.write(buf, 0, n);
+                if (dataFile) {
+                    sha256.update(buf, 0, n);
+                }
+                count += n;
+            }
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        buffered.flush();
+    }
+
+    /** Bytes written so far. */
+    long bytes() {
+        return count;
+    }
+
+    /** The sha256 of every byte written, as hex; call once, after close. */
+    String sha256() {
+        return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /** Flushes, syncs a data file to disk, and closes. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try (file) {
+            buffered.flush();
+            if (dataFile) {
+                file.getFD().sync();
+            }
+        }
+    }
+
+    /** Closes after a failure: the dump fails with its own error, and the partial directory goes. */
+    void closeQuietly() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            file.close();
+        } catch (IOException e) {
+            // nothing to save: the file is removed with the partial directory
+            return;
+        }
+    }
+}
