@@ -29,11 +29,7 @@ public final class CatalogReader {
     private static final String TABLES_SQL = """
             SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence,
                    CASE WHEN c.reltuples < 0 THEN NULL ELSE c.reltuples::float8 END AS reltuples,
-                   pg_catalog.pg_total_relation_size(c.oid) AS total_bytes,
-                   pg_catalog.pg_relation_size(c.oid) AS heap_bytes,
-                   pg_catalog.pg_indexes_size(c.oid) AS index_bytes,
-                   CASE WHEN c.reltoastrelid <> 0
-                        THEN pg_catalog.pg_total_relation_size(c.reltoastrelid) ELSE 0 END AS toast_bytes,
+                   %s,
                    (SELECT e.extname FROM pg_catalog.pg_depend d
                       JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
                      WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = c.oid
@@ -44,9 +40,48 @@ public final class CatalogReader {
                    EXISTS (SELECT 1 FROM pg_catalog.pg_extension x WHERE c.oid = ANY (x.extconfig)) AS is_config
               FROM pg_catalog.pg_class c
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            %s
              WHERE c.relkind IN ('r', 'p') AND\s""" + SCHEMA_FILTER + """
 
              ORDER BY n.nspname, c.relname""";
+
+    /** Sizes from the files: exact, but every table, index and TOAST table is opened and stat()ed. */
+    private static final String EXACT_SIZES = """
+            pg_catalog.pg_total_relation_size(c.oid) AS total_bytes,
+                   pg_catalog.pg_relation_size(c.oid) AS heap_bytes,
+                   pg_catalog.pg_indexes_size(c.oid) AS index_bytes,
+                   CASE WHEN c.reltoastrelid <> 0
+                        THEN pg_catalog.pg_total_relation_size(c.reltoastrelid) ELSE 0 END AS toast_bytes""";
+
+    /** Sizes from pg_class.relpages, as of the last VACUUM, ANALYZE or CREATE INDEX: no file is touched. */
+    private static final String ESTIMATED_SIZES = """
+            h.bytes + x.bytes + t.bytes AS total_bytes, h.bytes AS heap_bytes,
+                   x.bytes AS index_bytes, t.bytes AS toast_bytes""";
+
+    private static final String ESTIMATED_SIZES_FROM = """
+             CROSS JOIN LATERAL (SELECT pg_catalog.current_setting('block_size')::int8 AS size) bs
+             CROSS JOIN LATERAL (SELECT GREATEST(c.relpages, 0)::int8 * bs.size AS bytes) h
+             CROSS JOIN LATERAL (SELECT COALESCE(pg_catalog.sum(GREATEST(ic.relpages, 0)), 0)::int8
+                                        * bs.size AS bytes
+                                   FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+                                  WHERE i.indrelid = c.oid) x
+             CROSS JOIN LATERAL (SELECT COALESCE(pg_catalog.sum(GREATEST(tc.relpages, 0)), 0)::int8
+                                        * bs.size AS bytes
+                                   FROM pg_catalog.pg_class tc WHERE tc.oid = c.reltoastrelid) t""";
+
+    /** How table sizes are read: only {@code sizes}-like output needs the exact ones. */
+    public enum Sizes {
+        /** From the relation files ({@code pg_total_relation_size}): exact, but costly on many tables. */
+        EXACT,
+        /** From {@code pg_class.relpages}: free, as current as the last VACUUM or ANALYZE; for scheduling. */
+        ESTIMATED
+    }
+
+    private static String tablesSql(Sizes sizes) {
+        return sizes == Sizes.EXACT
+                ? TABLES_SQL.formatted(EXACT_SIZES, "")
+                : TABLES_SQL.formatted(ESTIMATED_SIZES, ESTIMATED_SIZES_FROM);
+    }
 
     private static final String INHERITS_SQL = """
             SELECT i.inhrelid, i.inhparent, c.relispartition
@@ -137,12 +172,17 @@ public final class CatalogReader {
         return read(conn, List.of());
     }
 
-    /** Reads the given schemas, or every non-system schema when the list is empty. */
+    /** Reads the given schemas, or every non-system schema when the list is empty, with exact sizes. */
     public static Catalog read(Connection conn, List<String> schemas) {
+        return read(conn, schemas, Sizes.EXACT);
+    }
+
+    /** The same, with table sizes read as {@code sizes} says. */
+    public static Catalog read(Connection conn, List<String> schemas, Sizes sizes) {
         try {
             ServerInfo server = readServer(conn);
             String[] filter = schemas.isEmpty() ? null : schemas.toArray(String[]::new);
-            Map<Long, TableBuilder> builders = readTables(conn, filter);
+            Map<Long, TableBuilder> builders = readTables(conn, filter, sizes);
             readInheritance(conn, filter, builders);
             readColumns(conn, filter, builders);
             readKeys(conn, filter, builders);
@@ -179,9 +219,10 @@ public final class CatalogReader {
         return st;
     }
 
-    private static Map<Long, TableBuilder> readTables(Connection conn, String[] schemas) throws SQLException {
+    private static Map<Long, TableBuilder> readTables(Connection conn, String[] schemas, Sizes sizes)
+            throws SQLException {
         Map<Long, TableBuilder> out = new LinkedHashMap<>();
-        try (PreparedStatement st = prepare(conn, TABLES_SQL, schemas); ResultSet rs = st.executeQuery()) {
+        try (PreparedStatement st = prepare(conn, tablesSql(sizes), schemas); ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
                 TableBuilder b = new TableBuilder();
                 b.oid = rs.getLong("oid");

@@ -1,5 +1,6 @@
 package io.pgsubset.cli;
 
+import io.pgsubset.catalog.CatalogReader;
 import io.pgsubset.plan.LoadedPlan;
 import io.pgsubset.plan.Plans;
 import picocli.CommandLine.Command;
@@ -40,7 +41,7 @@ final class PlanCheckCommand implements Callable<Integer> {
     public Integer call() throws SQLException {
         LoadedPlan loaded;
         try (Connection conn = connection.connector(ctx).open()) {
-            loaded = Plans.load(conn, plan);
+            loaded = Plans.load(conn, plan, CatalogReader.Sizes.ESTIMATED);
         }
         ctx.out().println(plan + ": ok, " + summary(loaded.plan().countByMode()));
         ctx.out().flush();

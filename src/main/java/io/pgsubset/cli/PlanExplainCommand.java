@@ -1,5 +1,6 @@
 package io.pgsubset.cli;
 
+import io.pgsubset.catalog.CatalogReader;
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.ForeignKey;
 import io.pgsubset.catalog.QualifiedName;
@@ -82,7 +83,7 @@ final class PlanExplainCommand implements Callable<Integer> {
                 exact = ExplainCounts.compute(conn, plan);
                 loaded = exact.loaded();
             } else {
-                loaded = Plans.load(conn, plan);
+                loaded = Plans.load(conn, plan, CatalogReader.Sizes.EXACT);
             }
         }
         List<PlanGraph.Edge> edges = loaded.graph().closureEdges(loaded.plan());

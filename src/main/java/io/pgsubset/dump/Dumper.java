@@ -63,21 +63,24 @@ public final class Dumper {
         PgProgram pgDump = programs.find("pg_dump", pgDumpPath);
         try (SnapshotSession leader = SnapshotSession.export(connector, request.lockWaitTimeout())) {
             listener.step("snapshot " + leader.snapshotId() + " at " + leader.snapshotTime());
-            Catalog catalog = CatalogReader.read(leader.connection());
+            // Sizes only weigh the jobs: pg_class's estimates do, without opening every relation file.
+            Catalog catalog = CatalogReader.read(leader.connection(), List.of(), CatalogReader.Sizes.ESTIMATED);
             pgDump.requireAtLeast(catalog.server().majorVersion());
             ResolvedPlan plan = request.plan().resolve(leader.connection(), catalog);
             List<Table> tables = tablesOf(catalog, plan);
-            lock(leader.connection(), tables);
-            listener.step("locked " + tables.size() + " tables");
-            Subset subset = subset(leader.connection(), catalog, plan, request.maxRows());
             try (DumpDirectory dir = DumpDirectory.create(request.output(), request.force())) {
                 SchemaDump.Options schemaOptions = new SchemaDump.Options(pgDump,
                         connector.target().childEnvironment(), leader.snapshotId(),
                         schemaFilter(leader.connection(), plan), request.keepOwners(), request.lockWaitTimeout());
                 SchemaDump schemaDump = new SchemaDump(schemaOptions);
                 dir.onAbort(schemaDump::cancel);
+                // pg_dump starts (a process, a connection, its catalog queries) while the closure runs:
+                // it imports the same snapshot and takes its own locks, so the order does not matter.
                 CompletableFuture<Void> schema = CompletableFuture.runAsync(() -> schemaDump.run(dir.path()));
                 try {
+                    lock(leader.connection(), tables);
+                    listener.step("locked " + tables.size() + " tables");
+                    Subset subset = subset(leader.connection(), catalog, plan, request.maxRows());
                     List<Manifest.SequenceEntry> sequences = SequenceDump.read(leader.connection(),
                             sequencesOf(catalog, plan));
                     List<DataDump.Job> jobs = jobs(catalog, subset, request.compress());

@@ -17,15 +17,18 @@ public final class Plans {
     /**
      * Reads the plan file and the catalog of every non-system schema, resolves the plan and
      * EXPLAINs its SQL fragments. Throws {@link PlanException} (exit 2) with every problem.
+     *
+     * @param sizes exact table sizes only for commands that print them: on thousands of tables
+     *              reading them costs more than everything else together
      */
-    public static LoadedPlan load(Connection conn, Path planFile) {
+    public static LoadedPlan load(Connection conn, Path planFile, CatalogReader.Sizes sizes) {
         PlanLoader.Parsed parsed = PlanLoader.read(planFile);
         if (parsed.file().isEmpty()) {
             throw new PlanException(parsed.problems());
         }
         LoadedPlan loaded;
         try {
-            loaded = resolve(conn, parsed.file().get(), CatalogReader.read(conn));
+            loaded = resolve(conn, parsed.file().get(), CatalogReader.read(conn, java.util.List.of(), sizes));
         } catch (PlanException e) {
             // Report the file's own problems and the catalog's together. Entries with problems
             // were left out, so "not listed" complaints about their tables would only mislead.
