@@ -72,6 +72,8 @@ public final class RestoreScript {
         assign(sb, "database_exists_sql", "SELECT count(*) FROM pg_catalog.pg_database WHERE datname = :'db';");
         assign(sb, "mismatch_sql", "DO $pgsubset$ BEGIN RAISE EXCEPTION "
                 + "'pgsubset: the rows loaded differ from the manifest'; END $pgsubset$;");
+        assign(sb, "damaged_sql", "DO $pgsubset$ BEGIN RAISE EXCEPTION "
+                + "'pgsubset: a data file''s sha256 differs from the manifest: rolling back'; END $pgsubset$;");
         return sb.toString();
     }
 

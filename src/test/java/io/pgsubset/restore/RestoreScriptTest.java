@@ -104,7 +104,7 @@ class RestoreScriptTest {
     }
 
     @Test
-    void refusesADamagedOrMissingFileBeforeTouchingTheTarget(TestDatabase db, @TempDir Path tmp) throws Exception {
+    void aDamagedOrMissingFileLoadsNothing(TestDatabase db, @TempDir Path tmp) throws Exception {
         TestDatabase target = db.sibling("damaged");
         Path damaged = TestTargets.copyDump(dumpDir, tmp.resolve("damaged"));
         Path file = damaged.resolve(manifest.tables().get(0).file());
@@ -113,6 +113,19 @@ class RestoreScriptTest {
         var r = TestDumps.runScript(damaged, target.libpqEnv());
         assertEquals(2, r.exitCode(), r::toString);
         assertTrue(r.err().contains(file.toString()) && r.err().contains("sha256"), r.err());
+
+        // A change COPY accepts: the checksum alone stops the commit, and --clean keeps the old content.
+        Path tampered = TestTargets.copyDump(dumpDir, tmp.resolve("tampered"));
+        Path mixed = tampered.resolve(manifest.tables().stream().filter(t -> t.name().equals("Mixed Case"))
+                .findFirst().orElseThrow().file());
+        Files.writeString(mixed, Files.readString(mixed).replaceFirst("\n1,", "\n1001,"));
+        TestDatabase kept = db.sibling("tampered");
+        kept.execute("CREATE TABLE keepme (i int); INSERT INTO keepme VALUES (7);");
+        var t = TestDumps.runScript(tampered, kept.libpqEnv(), "--clean");
+        assertEquals(2, t.exitCode(), t::toString);
+        assertTrue(t.err().contains(mixed + ": sha256") && t.err().contains("nothing was loaded"), t.err());
+        assertEquals("7", kept.queryValue("SELECT i FROM keepme"));
+        assertEquals("0", kept.queryValue("SELECT count(*) FROM pg_class WHERE relname = 'Mixed Case'"));
 
         Path missing = TestTargets.copyDump(dumpDir, tmp.resolve("missing"));
         Files.delete(missing.resolve(manifest.tables().get(1).file()));
