@@ -27,6 +27,22 @@ public final class DumpCheck {
 
     /** The manifest of a complete, undamaged dump; a usage error (exit 2) naming the first bad file otherwise. */
     public static Manifest check(Path dir) {
+        Manifest manifest = checkFiles(dir);
+        for (Manifest.TableEntry t : manifest.tables()) {
+            Path file = dataFile(dir, t);
+            String actual = sha256(file);
+            if (!actual.equalsIgnoreCase(t.sha256())) {
+                throw damaged(file, actual, t);
+            }
+        }
+        return manifest;
+    }
+
+    /**
+     * The manifest of a dump whose files are all there, without reading the data files: for a
+     * restore that checks each file's sha256 as it streams it (and commits nothing unless all match).
+     */
+    public static Manifest checkFiles(Path dir) {
         Manifest manifest = ManifestIO.read(dir);
         for (String f : SCHEMA_FILES) {
             if (!Files.isRegularFile(dir.resolve(f))) {
@@ -38,13 +54,14 @@ public final class DumpCheck {
             if (!Files.isRegularFile(file)) {
                 throw new UsageException(file + " is missing: the dump is incomplete");
             }
-            String actual = sha256(file);
-            if (!actual.equalsIgnoreCase(t.sha256())) {
-                throw new UsageException(file + ": sha256 " + actual + " differs from the manifest's " + t.sha256()
-                        + ": the file is damaged, truncated or was changed after the dump");
-            }
         }
         return manifest;
+    }
+
+    /** The error for a data file whose content is not what the dump wrote (exit 2). */
+    static UsageException damaged(Path file, String actual, Manifest.TableEntry t) {
+        return new UsageException(file + ": sha256 " + actual + " differs from the manifest's " + t.sha256()
+                + ": the file is damaged, truncated or was changed after the dump");
     }
 
     /** The data file of a table; a manifest path leaving the directory is refused. */

@@ -25,16 +25,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code pgsubset restore}: the steps of restore.sh in Java, with parallel COPY. The dump is
- * checked first; the target is refused when it is the dump's source or non-empty without clean.
- * Then pre-data (psql, one transaction, after the clean), the data files through
- * {@link ParallelLoad}, post-data and sequences (psql), ANALYZE, and rows against the manifest.
+ * {@code pgsubset restore}: the steps of restore.sh in Java, with parallel COPY. The dump's files
+ * are checked first (with --clean also their sha256; otherwise {@link ParallelLoad} checks it as
+ * it reads, and commits no data unless every file matched); the target is refused when it is the
+ * dump's source or non-empty without clean. Then pre-data (psql, one transaction, after the
+ * clean), the data files through {@link ParallelLoad}, post-data and sequences (psql), ANALYZE,
+ * and rows against the manifest.
  * With {@code replace}, all of this goes into a new database that {@link Replace} swaps in.
  */
 public final class Restore {
     private final ConnectionTarget server;
     private final PsqlRunner psql;
     private final RestoreListener listener;
+    private final long splitBytes;
 
     /**
      * @param server  the target as given (host, port, user, password; its dbname is the target
@@ -42,15 +45,29 @@ public final class Restore {
      * @param env     the process environment (PATH and friends for psql)
      */
     public Restore(ConnectionTarget server, PgProgram psql, Map<String, String> env, RestoreListener listener) {
+        this(server, psql, env, listener, ParallelLoad.SPLIT_BYTES);
+    }
+
+    /** @param splitBytes data files of at least this size are loaded by all jobs side by side */
+    Restore(ConnectionTarget server, PgProgram psql, Map<String, String> env, RestoreListener listener,
+            long splitBytes) {
         this.server = server;
         this.psql = new PsqlRunner(psql, env);
         this.listener = listener;
+        this.splitBytes = splitBytes;
     }
 
     public RestoreResult run(RestoreRequest request) {
         long start = System.nanoTime();
-        Manifest manifest = DumpCheck.check(request.dumpDir());
-        listener.step("checked " + manifest.tables().size() + " data files against their sha256");
+        Manifest manifest;
+        if (request.clean()) {
+            // --clean commits its drop with the pre-data schema, before the data is read
+            manifest = DumpCheck.check(request.dumpDir());
+            listener.step("checked " + manifest.tables().size() + " data files against their sha256");
+        } else {
+            manifest = DumpCheck.checkFiles(request.dumpDir());
+            listener.step("found " + manifest.tables().size() + " data files; their sha256 is checked as they load");
+        }
         if (request.replace().isPresent()) {
             Replace replace = new Replace(server.withDbname(request.maintenanceDb()), request, listener);
             return replace.run(manifest, newDb -> load(newDb, manifest, request.dumpDir(), request.jobs(), false),
@@ -96,7 +113,12 @@ public final class Restore {
 
         List<TableEntry> bySize = new ArrayList<>(manifest.tables());
         bySize.sort(Comparator.comparingLong(TableEntry::bytes).reversed());
-        List<TableRows> rows = new ParallelLoad(new Connector(target), dir, jobs, listener).load(bySize);
+        List<TableRows> rows;
+        try {
+            rows = new ParallelLoad(new Connector(target), dir, jobs, splitBytes, listener).load(bySize);
+        } catch (RuntimeException e) {
+            throw damagedOr(e, target, dir);
+        }
 
         listener.step("loading the post-data schema (indexes, constraints, triggers)");
         psql.runInTransaction(target, "post-data schema (schema/post-data.sql)",
@@ -115,6 +137,25 @@ public final class Restore {
                     .ifPresent(inManifestOrder::add);
         }
         return inManifestOrder;
+    }
+
+    /**
+     * After a failed load: when a data file is damaged (a truncated file usually breaks its COPY
+     * before its checksum is complete), that is the error to report, and the pre-data schema is
+     * dropped again, so the target (empty before, as no --clean was given) holds nothing of the dump.
+     */
+    private RuntimeException damagedOr(RuntimeException e, ConnectionTarget target, Path dir) {
+        if (e instanceof io.pgsubset.error.Interrupted) {
+            return e;
+        }
+        try {
+            DumpCheck.check(dir);
+            return e;
+        } catch (UsageException damaged) {
+            listener.step("a data file is damaged: dropping the pre-data schema again");
+            psql.runInTransaction(target, "dropping the pre-data schema", List.of(new Text(TargetSql.CLEAN)));
+            return new UsageException(damaged.getMessage() + "; no data was committed");
+        }
     }
 
     private static final String IS_SOURCE = """

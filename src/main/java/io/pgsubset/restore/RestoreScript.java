@@ -79,8 +79,13 @@ public final class RestoreScript {
 
     /** The COPY statement for one table's CSV, with its explicit column list. */
     public static String copyStatement(TableEntry t) {
+        return copyStatement(t, true);
+    }
+
+    /** Without {@code header}, for a stream of records that starts after the file's header record. */
+    static String copyStatement(TableEntry t, boolean header) {
         return "COPY " + Ident.quote(t.schema()) + "." + Ident.quote(t.name()) + " (" + Ident.list(t.columns())
-                + ") FROM STDIN (FORMAT csv, HEADER);";
+                + ") FROM STDIN (FORMAT csv" + (header ? ", HEADER" : "") + ");";
     }
 
     private static void assign(StringBuilder sb, String name, String value) {
