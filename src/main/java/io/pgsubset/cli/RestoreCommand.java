@@ -24,9 +24,11 @@ import java.util.concurrent.Callable;
 @Command(name = "restore", sortOptions = false,
         description = {"Restore a dump directory into a database: the steps of restore.sh, in Java, with parallel "
                 + "loading.",
-                "Checks every data file's sha256 first; refuses the dump's own source and a non-empty target "
-                        + "without --clean; loads pre-data, the data files (COPY, --jobs at a time), post-data, "
-                        + "sequences; runs ANALYZE; prints rows per table against the manifest.",
+                "Refuses the dump's own source and a non-empty target without --clean; loads pre-data, the data "
+                        + "files (COPY on --jobs connections; a file of 64 MB or more on all of them at once), "
+                        + "post-data, sequences; runs ANALYZE; prints rows per table against the manifest.",
+                "Every data file's sha256 is checked as it loads (with --clean: before anything is written); "
+                        + "no data is committed unless all match.",
                 "--replace DB restores into a new database beside DB and swaps the names at the end: DB is never "
                         + "seen half restored, and a failed or interrupted restore leaves it untouched."})
 final class RestoreCommand implements Callable<Integer> {
@@ -41,7 +43,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The dump directory (with manifest.json).")
     Path dir;
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Tables loaded in parallel (default: 1).")
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Connections loading in parallel: N tables at once, and a data file "
+            + "of 64 MB or more split across all N (default: 1).")
     int jobs = 1;
 
     @Option(names = "--create", description = "Create the target database first (from template0).")

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Cuts a data file (CSV with a header, as {@code COPY TO ... (FORMAT csv, HEADER)} writes it) into
@@ -29,10 +31,20 @@ final class CsvBlocks {
     private boolean headerDropped;
     private boolean eof;
 
+    /** Buffers of loaded blocks, handed back by {@link #recycle} so memory stays flat. */
+    private final Queue<byte[]> free = new ConcurrentLinkedQueue<>();
+
     CsvBlocks(InputStream in, int blockSize) {
         this.in = in;
         this.blockSize = blockSize;
         this.buf = new byte[blockSize];
+    }
+
+    /** Takes back the buffer of a block that was sent (called from any thread). */
+    void recycle(Block block) {
+        if (block.bytes().length == blockSize) {
+            free.offer(block.bytes());
+        }
     }
 
     /** The next block, or empty at the end of the stream. */
@@ -110,7 +122,8 @@ final class CsvBlocks {
 
     /** Starts a new buffer of {@code size} holding buf from {@code from} (a record start) to len. */
     private void keepFrom(int from, int size) {
-        byte[] next = new byte[size];
+        byte[] reused = size == blockSize ? free.poll() : null;
+        byte[] next = reused != null ? reused : new byte[size];
         int rest = len - from;
         System.arraycopy(buf, from, next, 0, rest);
         buf = next;

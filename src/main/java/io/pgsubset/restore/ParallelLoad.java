@@ -164,12 +164,12 @@ final class ParallelLoad {
         Path file = DumpCheck.dataFile(dir, t);
         BlockingQueue<Block> queue = new ArrayBlockingQueue<>(2 * open.size());
         List<Future<Long>> streams = new ArrayList<>();
-        for (Connection c : open) {
-            streams.add(pool.submit(() -> stream(c, t, queue)));
-        }
         try (Checked raw = new Checked(Files.newInputStream(file), t)) {
             InputStream in = gzipped(file) ? new GZIPInputStream(raw, 1 << 16) : raw;
             CsvBlocks blocks = new CsvBlocks(in, BLOCK_BYTES);
+            for (Connection c : open) {
+                streams.add(pool.submit(() -> stream(c, t, queue, blocks)));
+            }
             for (Optional<Block> b = blocks.next(); b.isPresent(); b = blocks.next()) {
                 hand(queue, b.get());
             }
@@ -218,7 +218,7 @@ final class ParallelLoad {
     }
 
     /** One COPY stream of a split table: blocks from the queue until END. */
-    private long stream(Connection c, TableEntry t, BlockingQueue<Block> queue) {
+    private long stream(Connection c, TableEntry t, BlockingQueue<Block> queue, CsvBlocks blocks) {
         copying.add(c);
         CopyIn copy = null;
         try {
@@ -233,6 +233,7 @@ final class ParallelLoad {
                     return copy.endCopy();
                 } else {
                     copy.writeToCopy(b.bytes(), 0, b.length());
+                    blocks.recycle(b);
                 }
             }
         } catch (SQLException e) {
