@@ -5,7 +5,6 @@ import io.pgsubset.manifest.RowDigest;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.zip.GZIPOutputStream;
@@ -27,8 +26,7 @@ final class DataFileSink extends OutputStream {
     private static final int CHUNK = 1 << 20;
     private static final int CHUNKS_IN_FLIGHT = 4;
 
-    private final FileOutput out;
-    private final boolean ownsOutput;
+    private final SinkOutput out;
     private final OutputStream csv;
     private final RowDigest rowDigest;
     private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT);
@@ -46,24 +44,17 @@ final class DataFileSink extends OutputStream {
         static final Chunk END = new Chunk(new byte[0], 0);
     }
 
-    /** A whole data file: COPY's output with its header line. */
-    DataFileSink(Path path, boolean gzip) throws IOException {
-        this(FileOutput.dataFile(path), true, gzip, true);
-    }
-
     /**
-     * @param out        where the (compressed) bytes go
-     * @param header     the CSV starts with a header line (left out of the row digest)
-     * @param ownsOutput close {@code out} with the sink; otherwise it stays open for more bytes (the next
-     *                   parts of a split table): a gzipped sink then ends its own gzip member, and
-     *                   concatenated members are one valid gzip stream
+     * @param out    where the (compressed) bytes go; closed with the sink
+     * @param header the CSV starts with a header line (left out of the row digest)
+     * @param gzip   compress: each sink writes one gzip member, and concatenated members (the parts
+     *               of a split table) are one valid gzip stream
      */
-    DataFileSink(FileOutput out, boolean header, boolean gzip, boolean ownsOutput) {
+    DataFileSink(SinkOutput out, boolean header, boolean gzip) {
         this.out = out;
-        this.ownsOutput = ownsOutput;
         this.rowDigest = new RowDigest(header);
         this.csv = gzip ? gzip(new KeepOpen(out)) : new KeepOpen(out);
-        this.worker = new Thread(this::drain, "pgsubset-write-" + out.path().getFileName());
+        this.worker = new Thread(this::drain, "pgsubset-write-" + Thread.currentThread().getName());
         worker.setDaemon(true);
         worker.start();
     }
@@ -154,9 +145,8 @@ final class DataFileSink extends OutputStream {
     }
 
     /**
-     * Hands over the last chunk, waits for the writer, then ends the gzip member and flushes; an
-     * owned output is then synced and closed. Then {@link #sha256()}, {@link #fileBytes()} and
-     * {@link #rows()} are final.
+     * Hands over the last chunk, waits for the writer, then ends the gzip member and closes the
+     * output (a data file is synced to disk). Then {@link #rows()} and {@link #rowDigest()} are final.
      */
     @Override
     public void close() throws IOException {
@@ -186,24 +176,13 @@ final class DataFileSink extends OutputStream {
                 return;
             }
             csv.close();
-            if (ownsOutput) {
-                out.close();
-            }
+            out.close();
             ok = true;
         } finally {
-            if (!ok && ownsOutput) {
+            if (!ok) {
                 out.closeQuietly();
             }
         }
-    }
-
-    /** The sha256 of an owned data file; call once, after close. */
-    String sha256() {
-        return out.sha256();
-    }
-
-    long fileBytes() {
-        return out.bytes();
     }
 
     String rowDigest() {

@@ -16,7 +16,7 @@ import java.util.HexFormat;
  * (sha256 of its bytes in order) and synced on close; a temporary part of a split table is
  * neither, since its bytes are hashed when they are appended to the data file.
  */
-final class FileOutput extends OutputStream {
+final class FileOutput extends SinkOutput {
     private static final int BUFFER = 1 << 16;
     private static final int APPEND_BUFFER = 1 << 20;
 
@@ -123,6 +123,7 @@ final class FileOutput extends OutputStream {
     }
 
     /** Closes after a failure: the dump fails with its own error, and the partial directory goes. */
+    @Override
     void closeQuietly() {
         if (closed) {
             return;

@@ -3,18 +3,23 @@ package io.pgsubset.dump;
 import io.pgsubset.manifest.RowDigest;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The one data file of a table copied as several block ranges at once. Part 0 (with the CSV
- * header) streams straight into the data file; every later part into a temporary file beside it
- * in the partial dump directory. As soon as the parts before one are in the data file, the worker
- * that finished last appends it, continuing the sha256 over its bytes, and deletes it: the file is
- * the parts in block order, its sha256 is of its bytes in order, and at the end of the dump only
- * the last parts remain to append. The row digest of the file is the sum of the parts' digests.
+ * The one data file of a table copied as several block ranges at once: the parts in block order,
+ * its sha256 of those bytes in order, its row digest the sum of the parts' digests.
+ *
+ * <p>Part 0 (with the CSV header) streams straight into the data file. A later part starts in a
+ * temporary file beside it in the partial dump directory; as soon as every part before it is in
+ * the data file, the part's own writer appends what it wrote so far (continuing the sha256) and
+ * goes on writing into the data file directly ("promotion"). A part that finishes before its turn
+ * stays in its temporary file, which the thread that completes the parts before it appends. So
+ * with parts taken in order, most bytes are written once, and the dump ends with almost nothing
+ * left to append.
  *
  * <p>With --compress every part is its own gzip member; concatenated members are one valid gzip
  * stream (gunzip, zcat and Java's GZIPInputStream read them all).
@@ -34,7 +39,10 @@ final class SplitFile implements AutoCloseable {
     private final long[] partBytes;
     private final String[] partDigests;
     private final boolean[] done;
-    private int appended;
+    private final boolean[] promoted;
+    /** Parts wholly in the data file; part {@code appended} may be writing into it (promoted). */
+    private volatile int appended;
+    /** Someone is appending a temporary file to the data file. */
     private boolean appending;
     private boolean started;
     private long startedNanos;
@@ -52,6 +60,8 @@ final class SplitFile implements AutoCloseable {
         this.partBytes = new long[ranges.size()];
         this.partDigests = new String[ranges.size()];
         this.done = new boolean[ranges.size()];
+        this.promoted = new boolean[ranges.size()];
+        promoted[0] = true;
     }
 
     /** Creates the data file; the parts' temporary files are created when their COPY starts. */
@@ -87,10 +97,8 @@ final class SplitFile implements AutoCloseable {
 
     /** The sink of one part; the caller closes it before {@link #partDone}. */
     DataFileSink sink(int part) throws IOException {
-        if (part == 0) {
-            return new DataFileSink(target, true, gzip, false);
-        }
-        return new DataFileSink(FileOutput.temporary(partPath(part)), false, gzip, true);
+        PartOutput out = part == 0 ? new PartOutput(part, null) : new PartOutput(part, FileOutput.temporary(partPath(part)));
+        return new DataFileSink(out, part == 0, gzip);
     }
 
     /** The table's progress starts with its first part, whichever worker takes it. */
@@ -142,7 +150,7 @@ final class SplitFile implements AutoCloseable {
                         return next == done.length ? Optional.of(finish()) : Optional.empty();
                     }
                 }
-                if (next > 0) {
+                if (!promoted[next]) {
                     Path tmp = partPath(next);
                     target.append(tmp);
                     Files.delete(tmp);
@@ -173,6 +181,100 @@ final class SplitFile implements AutoCloseable {
             }
         }
         return new Totals(rows, target.bytes(), target.sha256(), digest, System.nanoTime() - startedNanos);
+    }
+
+    /**
+     * Part {@code part}'s turn has come if every part before it is in the data file and nobody is
+     * appending: then it claims the data file (its writer appends its temporary file and continues
+     * there). Called from the part's writer thread between writes.
+     */
+    private boolean claimTurn(int part) {
+        if (appended != part) {
+            return false;
+        }
+        synchronized (this) {
+            if (appended != part || appending || done[part]) {
+                return false;
+            }
+            appending = true;
+            return true;
+        }
+    }
+
+    private synchronized void turnTaken(int part, boolean ok) {
+        promoted[part] = ok;
+        appending = false;
+    }
+
+    /**
+     * Where one part's (compressed) bytes go: its temporary file, until its turn comes, then the
+     * data file. Only the part's writer thread uses it.
+     */
+    private final class PartOutput extends SinkOutput {
+        private final int part;
+        private final FileOutput temp;
+        private boolean live;
+        private boolean closed;
+
+        /** @param temp the temporary file, or null for part 0, which writes into the data file from the start */
+        PartOutput(int part, FileOutput temp) {
+            this.part = part;
+            this.temp = temp;
+            this.live = temp == null;
+        }
+
+        private OutputStream current() throws IOException {
+            if (!live && claimTurn(part)) {
+                boolean ok = false;
+                try {
+                    temp.close();
+                    target.append(temp.path());
+                    Files.delete(temp.path());
+                    ok = true;
+                } finally {
+                    live = ok;
+                    turnTaken(part, ok);
+                }
+            }
+            return live ? target : temp;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            current().write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            current().write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            (live ? target : temp).flush();
+        }
+
+        /** The data file stays open for the parts after this one; a temporary file is closed. */
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (live) {
+                target.flush();
+            } else {
+                temp.close();
+            }
+        }
+
+        @Override
+        void closeQuietly() {
+            closed = true;
+            if (temp != null) {
+                temp.closeQuietly();
+            }
+        }
     }
 
     /** After a failure: closes the data file (the partial directory and its temporary files go with the dump). */

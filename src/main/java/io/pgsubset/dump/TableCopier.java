@@ -46,12 +46,13 @@ final class TableCopier {
         listener.tableStarted(table.name(), subset.rows());
         long started = System.nanoTime();
         Path path = dir.resolve(job.file());
-        DataFileSink sink;
+        FileOutput file;
         try {
-            sink = new DataFileSink(path, gzip);
+            file = FileOutput.dataFile(path);
         } catch (IOException e) {
             throw DumpErrors.io("could not create " + path, e);
         }
+        DataFileSink sink = new DataFileSink(file, true, gzip);
         try (sink) {
             CopyManager copy = conn.unwrap(PGConnection.class).getCopyAPI();
             for (int i = 0; i < predicates.size(); i++) {
@@ -63,7 +64,7 @@ final class TableCopier {
         } catch (IOException e) {
             throw DumpErrors.io("could not write " + path, e);
         }
-        return finished(job, select, new SplitFile.Totals(sink.rows(), sink.fileBytes(), sink.sha256(),
+        return finished(job, select, new SplitFile.Totals(sink.rows(), file.bytes(), file.sha256(),
                 sink.rowDigest(), System.nanoTime() - started));
     }
 
