@@ -140,7 +140,7 @@ class SplitTableDumpTest {
         assertEquals(Dumps.manifestContent(unsplit), digests);
 
         TestDatabase java = db.sibling("gz_java");
-        Cli.Result restored = Dumps.restore(java, split);
+        Cli.Result restored = Dumps.restore(java, split, "--jobs", "2");
         assertEquals(0, restored.exitCode(), restored::toString);
         assertEquals(DbState.of(db), DbState.of(java));
 
