@@ -77,7 +77,8 @@ final class DumpCommand implements Callable<Integer> {
     String lockWaitTimeout;
 
     @Option(names = "--pg-dump", paramLabel = "PATH",
-            description = "The pg_dump to run (default: PGBIN, then PATH); at least the server's major version.")
+            description = "The pg_dump to run (default: PGBIN, then PATH); at least the server's major version. "
+                    + "pg_restore, which writes the schema sections from its archive, is taken from the same directory.")
     Path pgDump;
 
     @Option(names = "--salt-file", paramLabel = "FILE",

@@ -66,10 +66,11 @@ public final class Dumper {
             // Sizes only weigh the jobs: pg_class's estimates do, without opening every relation file.
             Catalog catalog = CatalogReader.read(leader.connection(), List.of(), CatalogReader.Sizes.ESTIMATED);
             pgDump.requireAtLeast(catalog.server().majorVersion());
+            PgProgram pgRestore = programs.findBeside("pg_restore", pgDump).requireAtLeast(pgDump);
             ResolvedPlan plan = request.plan().resolve(leader.connection(), catalog);
             List<Table> tables = tablesOf(catalog, plan);
             try (DumpDirectory dir = DumpDirectory.create(request.output(), request.force())) {
-                SchemaDump.Options schemaOptions = new SchemaDump.Options(pgDump,
+                SchemaDump.Options schemaOptions = new SchemaDump.Options(pgDump, pgRestore,
                         connector.target().childEnvironment(), leader.snapshotId(),
                         schemaFilter(leader.connection(), plan), request.keepOwners(), request.lockWaitTimeout());
                 SchemaDump schemaDump = new SchemaDump(schemaOptions);

@@ -20,18 +20,22 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The schema, by pg_dump itself on the dump's snapshot: pre-data (types, tables, functions...)
  * and post-data (indexes, constraints, triggers) in two files, so restore can load the data in
- * between and build every index and check every foreign key once.
+ * between and build every index and check every foreign key once. One pg_dump run reads the
+ * catalog into a custom-format archive (most of its time, and of the server's, on a big catalog);
+ * pg_restore then writes each section from that file without a connection.
  */
 final class SchemaDump {
     static final String PRE_DATA = "schema/pre-data.sql";
     static final String POST_DATA = "schema/post-data.sql";
+    private static final String ARCHIVE = "schema/.schema.pgdump";
 
     /**
-     * @param schemas only these schemas (pg_dump -n); empty for the whole database, which also
-     *                keeps extensions and other database-wide objects
+     * @param pgRestore the pg_restore that writes the sections (at least as new as pg_dump)
+     * @param schemas   only these schemas (pg_dump -n); empty for the whole database, which also
+     *                  keeps extensions and other database-wide objects
      */
-    record Options(PgProgram pgDump, Map<String, String> environment, String snapshotId, List<String> schemas,
-                   boolean keepOwners, Optional<String> lockWaitTimeout) {
+    record Options(PgProgram pgDump, PgProgram pgRestore, Map<String, String> environment, String snapshotId,
+                   List<String> schemas, boolean keepOwners, Optional<String> lockWaitTimeout) {
         Options {
             environment = Map.copyOf(environment);
             schemas = List.copyOf(schemas);
@@ -46,15 +50,18 @@ final class SchemaDump {
         this.options = options;
     }
 
-    /**
-     * Both sections at once: each pg_dump spends most of its time reading the catalog, so running
-     * them side by side halves the schema's share of a small subset dump.
-     */
     void run(Path dir) {
-        CompletableFuture<Void> post = CompletableFuture.runAsync(
-                () -> section(options, dir, "post-data", dir.resolve(POST_DATA)));
+        Path archive = dir.resolve(ARCHIVE);
         try {
-            section(options, dir, "pre-data", dir.resolve(PRE_DATA));
+            Files.createDirectories(archive.getParent());
+        } catch (IOException e) {
+            throw DumpErrors.io("could not create " + archive.getParent(), e);
+        }
+        execute(dumpArgv(options, archive), dir, "pg_dump", options.pgDump());
+        CompletableFuture<Void> post = CompletableFuture.runAsync(() -> execute(
+                sectionArgv(options, "post-data", archive, dir.resolve(POST_DATA)), dir, "post-data", options.pgRestore()));
+        try {
+            execute(sectionArgv(options, "pre-data", archive, dir.resolve(PRE_DATA)), dir, "pre-data", options.pgRestore());
         } catch (RuntimeException e) {
             cancel();
             post.exceptionally(ignored -> null).join();
@@ -68,19 +75,23 @@ final class SchemaDump {
             }
             throw e;
         }
+        try {
+            Files.deleteIfExists(archive);
+        } catch (IOException e) {
+            throw DumpErrors.io("could not remove " + archive, e);
+        }
     }
 
-    /** Stops the running pg_dumps, if any; a cancelled run fails instead of starting a section. */
+    /** Stops the running pg_dump or pg_restore, if any; a cancelled run fails instead of starting one. */
     void cancel() {
         cancelled = true;
         running.forEach(Process::destroy);
     }
 
-    static List<String> argv(Options o, String section, Path file) {
-        List<String> argv = new ArrayList<>(List.of(o.pgDump().path().toString(), "--schema-only",
-                "--section=" + section, "--snapshot=" + o.snapshotId(), "--no-subscriptions", "--file=" + file));
+    static List<String> dumpArgv(Options o, Path archive) {
+        List<String> argv = new ArrayList<>(List.of(o.pgDump().path().toString(), "--schema-only", "--format=custom",
+                "--snapshot=" + o.snapshotId(), "--no-subscriptions", "--file=" + archive));
         if (!o.keepOwners()) {
-            argv.add("--no-owner");
             argv.add("--no-privileges");
         }
         o.lockWaitTimeout().ifPresent(t -> argv.add("--lock-wait-timeout=" + t));
@@ -91,12 +102,23 @@ final class SchemaDump {
         return argv;
     }
 
-    private void section(Options o, Path dir, String section, Path file) {
-        Path log = dir.resolve(".pg_dump-" + section + ".log");
-        List<String> argv = argv(o, section, file);
+    /** Owners are left out here: an archive always records them, pg_restore decides whether to set them. */
+    static List<String> sectionArgv(Options o, String section, Path archive, Path file) {
+        List<String> argv = new ArrayList<>(List.of(o.pgRestore().path().toString(), "--section=" + section,
+                "--file=" + file));
+        if (!o.keepOwners()) {
+            argv.add("--no-owner");
+            argv.add("--no-privileges");
+        }
+        argv.add(archive.toString());
+        return argv;
+    }
+
+    private void execute(List<String> argv, Path dir, String step, PgProgram program) {
+        Path log = dir.resolve(".pg_dump-" + step + ".log");
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
-        pb.environment().putAll(o.environment());
+        pb.environment().putAll(options.environment());
         try {
             if (cancelled) {
                 throw new TableCopier.DumpCancelled();
@@ -122,11 +144,11 @@ final class SchemaDump {
             String output = Files.readString(log, StandardCharsets.UTF_8).trim();
             Files.deleteIfExists(log);
             if (code != 0) {
-                throw new PgsubsetException(o.pgDump().path() + " --section=" + section + " failed (exit " + code
-                        + "): " + lastLines(output));
+                throw new PgsubsetException(program.path() + " (" + step + ") failed (exit " + code + "): "
+                        + lastLines(output));
             }
         } catch (IOException e) {
-            throw DumpErrors.io("could not run " + o.pgDump().path(), e);
+            throw DumpErrors.io("could not run " + program.path(), e);
         }
     }
 

@@ -18,4 +18,15 @@ public record PgProgram(String name, Path path, int majorVersion, String version
         }
         return this;
     }
+
+    /** pg_restore must read the archive {@code writer} (pg_dump) wrote: at least its major version. */
+    public PgProgram requireAtLeast(PgProgram writer) {
+        if (majorVersion < writer.majorVersion()) {
+            throw new PgsubsetException(name + " " + majorVersion + " (" + path + ") is older than " + writer.name()
+                    + " " + writer.majorVersion() + " (" + writer.path() + "), whose archive it reads; put the "
+                    + writer.name() + " and " + name + " of one PostgreSQL version side by side (Debian: apt-get install "
+                    + "postgresql-client-" + writer.majorVersion() + ")");
+        }
+        return this;
+    }
 }

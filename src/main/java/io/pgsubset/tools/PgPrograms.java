@@ -46,13 +46,42 @@ public final class PgPrograms {
             }
             return probe(name, p);
         }
+        Optional<Path> wrapper = Optional.empty();
         for (Path candidate : candidates(name)) {
             if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
-                return probe(name, candidate);
+                if (!isDebianWrapper(candidate)) {
+                    return probe(name, candidate);
+                }
+                wrapper = wrapper.or(() -> Optional.of(candidate));
             }
+        }
+        if (wrapper.isPresent()) {
+            return probe(name, wrapper.get());
         }
         throw new PgsubsetException(name + " not found in PGBIN, PATH or /usr/lib/postgresql/*/bin; install the "
                 + "PostgreSQL client tools (Debian: apt-get install postgresql-client) or set PGBIN");
+    }
+
+    /**
+     * Debian's /usr/bin/pg_dump is a Perl script (postgresql-common's pg_wrapper) that picks the
+     * newest installed version for a remote server, as the /usr/lib/postgresql scan here does; the
+     * binary itself saves a Perl start on every run.
+     */
+    private static boolean isDebianWrapper(Path candidate) {
+        try {
+            return candidate.toRealPath().getFileName().toString().equals("pg_wrapper");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** {@code name} from the directory of {@code sibling} when it is there (pg_restore next to pg_dump), else found as usual. */
+    public PgProgram findBeside(String name, PgProgram sibling) {
+        Path beside = sibling.path().resolveSibling(name);
+        if (Files.isExecutable(beside) && !Files.isDirectory(beside)) {
+            return probe(name, beside);
+        }
+        return find(name, Optional.empty());
     }
 
     private List<Path> candidates(String name) {

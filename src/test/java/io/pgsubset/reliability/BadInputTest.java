@@ -115,6 +115,21 @@ class BadInputTest {
     }
 
     @Test
+    void pgRestoreOlderThanThePgDumpBesideItExitsWith1(TestDatabase db, @TempDir Path tmp) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path realPgDump = new io.pgsubset.tools.PgPrograms(System.getenv()).find("pg_dump", java.util.Optional.empty()).path();
+        Files.createSymbolicLink(bin.resolve("pg_dump"), realPgDump);
+        Path old = bin.resolve("pg_restore");
+        Files.writeString(old, "#!/bin/sh\necho 'pg_restore (PostgreSQL) 11.22'\n");
+        Files.setPosixFilePermissions(old, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Cli.Result r = Cli.run(Map.of(), dumpArgs(db.cluster().host(), db.cluster().port(), db.name(),
+                tmp.resolve("out"), "--pg-dump", bin.resolve("pg_dump").toString()));
+        Dumps.assertOneClearError(r, 1);
+        assertTrue(r.err().contains("pg_restore 11") && r.err().contains("whose archive it reads"), r::toString);
+        assertFalse(Files.exists(tmp.resolve("out")));
+    }
+
+    @Test
     void existingOutputDirectoryIsRefusedWith2AndKept(TestDatabase db, @TempDir Path tmp) throws IOException {
         Path out = Files.createDirectories(tmp.resolve("out"));
         Files.writeString(out.resolve("precious.txt"), "mine");
