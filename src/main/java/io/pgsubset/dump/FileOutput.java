@@ -10,15 +10,32 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The bytes that reach one file on disk, counted. A data file of the manifest is also hashed
  * (sha256 of its bytes in order) and synced on close; a temporary part of a split table is
  * neither, since its bytes are hashed when they are appended to the data file.
+ *
+ * <p>A data file is also synced in the background every {@value #SYNC_EVERY_BYTES} bytes, so the
+ * disk writes overlap the copy instead of all waiting for the final sync (with gigabytes of free
+ * memory the kernel would otherwise keep a whole big table dirty until then: about a second per GB
+ * at the very end of the dump).
  */
 final class FileOutput extends SinkOutput {
     private static final int BUFFER = 1 << 16;
     private static final int APPEND_BUFFER = 1 << 20;
+    static final long SYNC_EVERY_BYTES = 64L << 20;
+    /** One thread for every file's background syncs: they only wait for the disk. */
+    private static final ExecutorService SYNCER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "pgsubset-sync");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final Path path;
     private final FileOutputStream file;
@@ -26,6 +43,9 @@ final class FileOutput extends SinkOutput {
     private final boolean dataFile;
     private final MessageDigest sha256;
     private long count;
+    private long unsynced;
+    private Future<?> syncing = CompletableFuture.completedFuture(null);
+    private volatile IOException syncFailure;
     private boolean closed;
 
     private FileOutput(Path path, boolean dataFile) throws IOException {
@@ -63,6 +83,7 @@ final class FileOutput extends SinkOutput {
         buffered.write(b);
         if (dataFile) {
             sha256.update((byte) b);
+            written(1);
         }
         count++;
     }
@@ -72,8 +93,24 @@ final class FileOutput extends SinkOutput {
         buffered.write(b, off, len);
         if (dataFile) {
             sha256.update(b, off, len);
+            written(len);
         }
         count += len;
+    }
+
+    /** Starts a background sync after every SYNC_EVERY_BYTES, unless the last one still runs. */
+    private void written(long n) {
+        unsynced += n;
+        if (unsynced >= SYNC_EVERY_BYTES && syncing.isDone()) {
+            unsynced = 0;
+            syncing = SYNCER.submit(() -> {
+                try {
+                    file.getChannel().force(false);
+                } catch (IOException e) {
+                    syncFailure = e;
+                }
+            });
+        }
     }
 
     /** Appends the whole of {@code part} (hashing it on the way, with a flat 1 MB buffer). */
@@ -86,6 +123,7 @@ final class FileOutput extends SinkOutput {
                 file.write(buf, 0, n);
                 if (dataFile) {
                     sha256.update(buf, 0, n);
+                    written(n);
                 }
                 count += n;
             }
@@ -117,8 +155,23 @@ final class FileOutput extends SinkOutput {
         try (file) {
             buffered.flush();
             if (dataFile) {
+                awaitSync();
                 file.getFD().sync();
             }
+        }
+    }
+
+    private void awaitSync() throws IOException {
+        try {
+            syncing.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while syncing " + path);
+        } catch (ExecutionException e) {
+            throw new IOException(e.getCause());
+        }
+        if (syncFailure != null) {
+            throw syncFailure;
         }
     }
 
