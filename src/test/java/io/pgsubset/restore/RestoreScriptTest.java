@@ -136,6 +136,29 @@ class RestoreScriptTest {
     }
 
     @Test
+    void checksWithSha256sumWhenOpensslDoesNotWork(TestDatabase db, @TempDir Path tmp) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path openssl = bin.resolve("openssl");
+        Files.writeString(openssl, "#!/bin/sh\necho broken >&2\nexit 1\n");
+        openssl.toFile().setExecutable(true);
+        Map<String, String> env = new java.util.HashMap<>();
+        env.putAll(db.sibling("nossl").libpqEnv());
+        env.put("PATH", bin + ":" + System.getenv("PATH"));
+
+        Path tampered = TestTargets.copyDump(dumpDir, tmp.resolve("tampered"));
+        Path mixed = tampered.resolve(manifest.tables().stream().filter(t -> t.name().equals("Mixed Case"))
+                .findFirst().orElseThrow().file());
+        Files.writeString(mixed, Files.readString(mixed).replaceFirst("\n2,", "\n2002,"));
+        var bad = TestDumps.runScript(tampered, env);
+        assertEquals(2, bad.exitCode(), bad::toString);
+        assertTrue(bad.err().contains(mixed + ": sha256"), bad.err());
+
+        var good = TestDumps.runScript(dumpDir, env);
+        assertEquals(0, good.exitCode(), good::toString);
+        assertFalse(good.err().contains("broken"), "openssl is only tried once, quietly: " + good.err());
+    }
+
+    @Test
     void refusesTheDumpsOwnSourceNamingIt(TestDatabase db) throws Exception {
         var r = TestDumps.runScript(dumpDir, db.libpqEnv(), "--clean");
         assertEquals(2, r.exitCode(), r::toString);
