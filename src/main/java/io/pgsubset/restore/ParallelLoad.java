@@ -6,6 +6,7 @@ import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest.TableEntry;
 import io.pgsubset.restore.CsvBlocks.Block;
 import io.pgsubset.restore.RestoreResult.TableRows;
+import io.pgsubset.sql.Ident;
 import io.pgsubset.sql.Session;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -20,7 +21,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -141,7 +145,11 @@ final class ParallelLoad {
         copying.add(c);
         try (Checked raw = new Checked(Files.newInputStream(file), t)) {
             InputStream in = gzipped(file) ? new GZIPInputStream(raw, 1 << 16) : new BufferedInputStream(raw, 1 << 16);
-            long rows = c.unwrap(PGConnection.class).getCopyAPI().copyIn(RestoreScript.copyStatement(t), in);
+            String copy = RestoreScript.copyStatement(t);
+            if (truncatedForFreeze(c, t)) {
+                copy = copy.replace("(FORMAT csv, HEADER)", "(FORMAT csv, HEADER, FREEZE)");
+            }
+            long rows = c.unwrap(PGConnection.class).getCopyAPI().copyIn(copy, in);
             raw.verify(file);
             return done(t, rows, start);
         } catch (SQLException e) {
@@ -152,6 +160,43 @@ final class ParallelLoad {
         } finally {
             copying.remove(c);
         }
+    }
+
+    private static final String CAN_FREEZE = """
+            SELECT c.relkind = 'r' AND pg_catalog.has_table_privilege(c.oid, 'TRUNCATE')
+                   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
+                                    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                                      AND d.objid = c.oid AND d.deptype = 'e')
+              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = ? AND c.relname = ?""";
+
+    /**
+     * Truncates the (empty) table in this transaction when that is safe, so that COPY can write its
+     * rows frozen: the index builds and ANALYZE that follow then need not set hint bits on (and
+     * rewrite) every page, as they would after a plain COPY. Plain tables only (COPY FREEZE
+     * refuses partitioned ones), not tables of extensions, and only when nothing would be removed.
+     */
+    private static boolean truncatedForFreeze(Connection c, TableEntry t) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CAN_FREEZE)) {
+            ps.setString(1, t.schema());
+            ps.setString(2, t.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return false;
+                }
+            }
+        }
+        String table = Ident.quote(t.schema()) + "." + Ident.quote(t.name());
+        try (Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT NOT EXISTS (SELECT FROM ONLY " + table + ")")) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return false;
+                }
+            }
+            st.execute("TRUNCATE ONLY " + table);
+        }
+        return true;
     }
 
     /**

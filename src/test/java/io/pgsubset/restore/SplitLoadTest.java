@@ -83,6 +83,21 @@ class SplitLoadTest {
     }
 
     @Test
+    void aTableLoadedWholeIsWrittenFrozen(TestDatabase db) {
+        TestDatabase target = db.sibling("frozen");
+        ConnectionTarget server = ConnectionTarget.resolve(ConnectionOptions.none(), target.libpqEnv());
+        Restore restore = new Restore(server, new PgPrograms(System.getenv()).find("psql", Optional.empty()),
+                System.getenv(), RestoreListener.QUIET);
+        RestoreResult result = restore.run(new RestoreRequest(plain, 1, false, Optional.empty(), false,
+                Optional.empty(), false, false, "postgres"));
+        assertTrue(result.allMatch(), result::toString);
+        TestTargets.assertSameRows(db, target, manifest);
+        // COPY FREEZE marks the pages all-visible; ANALYZE copies the count into pg_class
+        assertEquals("t", target.queryValue("SELECT relpages > 0 AND relallvisible = relpages FROM pg_class"
+                + " WHERE relname = 'tri\"cky\ntable'"));
+    }
+
+    @Test
     void aTamperedFileOfASplitTableCommitsNothing(TestDatabase db, @TempDir Path tmp) throws IOException {
         Path tampered = TestTargets.copyDump(plain, tmp.resolve("tampered"));
         Manifest.TableEntry big = manifest.tables().stream().filter(t -> t.name().startsWith("tri")).findFirst()
