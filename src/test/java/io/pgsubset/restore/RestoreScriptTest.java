@@ -65,6 +65,8 @@ class RestoreScriptTest {
                     restored.queryValue("SELECT last_value FROM y_id_seq"));
             assertTrue(Long.parseLong(restored.queryValue("SELECT coalesce(max(n_live_tup), -1) FROM"
                     + " pg_stat_user_tables WHERE relname = 'Mixed Case'")) >= 0);
+            assertEquals("t", restored.queryValue("SELECT relpages > 0 AND relallvisible = relpages FROM pg_class"
+                    + " WHERE relname = 'Mixed Case'"), "COPY FREEZE marks every page all-visible");
         } finally {
             TestTargets.drop(db, name);
         }
