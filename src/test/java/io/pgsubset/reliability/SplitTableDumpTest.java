@@ -153,6 +153,27 @@ class SplitTableDumpTest {
     }
 
     @Test
+    void aTransformedSplitTableHasTheRowsOfTheTransformedWholeDump(TestDatabase db, @TempDir Path tmp) {
+        Path plan = Dumps.plan(tmp, """
+                version: 1
+                transform:
+                  trace:
+                    note: "upper(left(note, 3)) || '#' || file_id"
+                    data: "null"
+                """);
+        Manifest whole = Dumps.dumpOk(db, tmp.resolve("whole"), "--plan", plan.toString(), "--quiet");
+        Cli.Result r = Dumps.dump(db, tmp.resolve("split"), "--plan", plan.toString(), "--jobs", "2",
+                "--part-size", "64kB", "--verbose");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(splits(r).getOrDefault("public.trace", 0) > 2, r.err());
+        Manifest split = Dumps.manifest(tmp.resolve("split"));
+        assertEquals(files(whole), files(split));
+        assertEquals(whole.tables().stream().filter(t -> t.name().equals("trace")).findFirst().orElseThrow().transforms(),
+                split.tables().stream().filter(t -> t.name().equals("trace")).findFirst().orElseThrow().transforms());
+        assertTrue(split.tables().stream().anyMatch(t -> t.name().equals("trace") && t.transforms().size() == 2));
+    }
+
+    @Test
     void aFailingPartFailsTheDumpWithOneMessageAndLeavesNoDirectory(TestDatabase db, @TempDir Path tmp)
             throws IOException {
         // only the rows of the last blocks fail: the transform's 20-row trial passes, a later part fails
