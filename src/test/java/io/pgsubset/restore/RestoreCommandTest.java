@@ -253,7 +253,7 @@ class RestoreCommandTest {
     }
 
     @Test
-    void refusesBrokenDumpsBeforeWritingAnything(TestDatabase db, @TempDir Path tmp) throws Exception {
+    void refusesBrokenDumpsAndLoadsNothingFromThem(TestDatabase db, @TempDir Path tmp) throws Exception {
         TestDatabase target = db.sibling("refuse");
         Path noManifest = TestTargets.copyDump(dumpDir, tmp.resolve("nomanifest"));
         Files.delete(noManifest.resolve("manifest.json"));
