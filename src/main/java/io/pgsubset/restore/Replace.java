@@ -37,7 +37,8 @@ final class Replace {
     private final RestoreListener listener;
     private final String target;
     private final String fresh;
-    private final String old;
+    /** The name the replaced database is kept under; another suffix when a restore in the same second took it. */
+    private String old;
     /** Guards the new database against the shutdown hook while the swap runs. */
     private final Object swapLock = new Object();
     private boolean swapped;
@@ -139,6 +140,9 @@ final class Replace {
     private Optional<String> swap(boolean targetExists) {
         synchronized (swapLock) {
             try (Connection admin = new Connector(maintenance).open()) {
+                if (targetExists) {
+                    old = freeOldName(admin);
+                }
                 for (int attempt = 1; ; attempt++) {
                     try {
                         swapOnce(admin, targetExists);
@@ -172,6 +176,19 @@ final class Replace {
                 throw new io.pgsubset.error.Interrupted("interrupted before the swap; " + target + " is unchanged");
             }
         }
+    }
+
+    /** {@link #old}, or {@code old_2}, {@code old_3} ... when an earlier restore in the same second has it. */
+    private String freeOldName(Connection admin) throws SQLException {
+        String name = old;
+        for (int n = 2; Databases.exists(admin, name); n++) {
+            name = old + "_" + n;
+            if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > Databases.MAX_NAME_BYTES) {
+                throw new UsageException("--replace " + target + ": " + old + " exists and the name is too long for "
+                        + "a numbered variant; drop or rename the old copies");
+            }
+        }
+        return name;
     }
 
     /** Both renames in one transaction: other sessions see the old database or the new one, never neither. */
