@@ -155,6 +155,35 @@ class RestoreCommandTest {
     }
 
     @Test
+    void replaceKeepsTheOldCopyUnderANumberedNameWhenTheStampIsTaken(TestDatabase db) throws Exception {
+        TestDatabase target = db.sibling("stamp");
+        target.execute("CREATE TABLE previous (i int); INSERT INTO previous VALUES (8);");
+        // the names two earlier replaces in this second (and the next few) would have used
+        java.time.format.DateTimeFormatter stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+        java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC);
+        List<String> taken = new ArrayList<>();
+        for (int s = 0; s < 6; s++) {
+            String name = target.name() + Replace.OLD_INFIX + stamp.format(now.plusSeconds(s));
+            db.execute("CREATE DATABASE \"" + name + "\"");
+            taken.add(name);
+        }
+        try {
+            Cli.Result r = restore(target, "--replace", target.name());
+            assertEquals(0, r.exitCode(), r::toString);
+            String kept = db.queryValue("SELECT datname FROM pg_database WHERE datname LIKE '"
+                    + target.name() + "\\_\\_pgsubset\\_old\\_%\\_2'");
+            assertTrue(kept != null && taken.contains(kept.substring(0, kept.length() - 2)), String.valueOf(kept));
+            assertEquals("8", db.existing(kept).queryValue("SELECT i FROM previous"));
+            assertTrue(r.out().contains("kept as \"" + kept + "\""), r.out());
+            TestTargets.drop(db, kept);
+        } finally {
+            for (String name : taken) {
+                TestTargets.drop(db, name);
+            }
+        }
+    }
+
+    @Test
     void replaceRefusesOpenSessionsUnlessTerminate(TestDatabase db) throws Exception {
         TestDatabase target = db.sibling("busy");
         target.execute("CREATE TABLE previous (i int);");
