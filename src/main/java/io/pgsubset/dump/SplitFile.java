@@ -97,8 +97,8 @@ final class SplitFile implements AutoCloseable {
 
     /** The sink of one part; the caller closes it before {@link #partDone}. */
     DataFileSink sink(int part) throws IOException {
-        PartOutput out = part == 0 ? new PartOutput(part, null) : new PartOutput(part, FileOutput.temporary(partPath(part)));
-        return new DataFileSink(out, part == 0, gzip);
+        FileOutput temp = part == 0 ? null : FileOutput.temporary(partPath(part));
+        return new DataFileSink(new PartOutput(part, temp), part == 0, gzip);
     }
 
     /** The table's progress starts with its first part, whichever worker takes it. */
@@ -142,6 +142,7 @@ final class SplitFile implements AutoCloseable {
         try {
             while (true) {
                 int next;
+                boolean inTemporaryFile;
                 synchronized (this) {
                     next = appended;
                     if (next == done.length || !done[next]) {
@@ -149,8 +150,9 @@ final class SplitFile implements AutoCloseable {
                         released = true;
                         return next == done.length ? Optional.of(finish()) : Optional.empty();
                     }
+                    inTemporaryFile = !promoted[next];
                 }
-                if (!promoted[next]) {
+                if (inTemporaryFile) {
                     Path tmp = partPath(next);
                     target.append(tmp);
                     Files.delete(tmp);
