@@ -94,6 +94,10 @@ class LauncherIT {
         assertEquals(0, before.exitCode(), before::toString);
         assertFalse(Files.exists(jsa), "only a dump writes the archive");
 
+        Run help = run(launcher, List.of("dump", "--help"));
+        assertEquals(0, help.exitCode(), help::toString);
+        assertFalse(Files.exists(jsa), "dump --help loads too few classes to be worth an archive");
+
         Run first = run(launcher, dump(db, tmp.resolve("d1")));
         assertEquals(0, first.exitCode(), first::toString);
         assertTrue(Files.size(jsa) > 0, "the first dump wrote the archive");
