@@ -79,11 +79,8 @@ final class RestoreCommand implements Callable<Integer> {
             + "(default: PGBIN, PATH, /usr/lib/postgresql/*/bin).")
     Path psqlPath;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
-    boolean quiet;
-
-    @Option(names = "--format", paramLabel = "FORMAT", description = "text (default) or json.")
-    OutputFormat format = OutputFormat.text;
+    @Mixin
+    ReportOptions output;
 
     RestoreCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -97,8 +94,8 @@ final class RestoreCommand implements Callable<Integer> {
         Connector connector = connection.connector(ctx);
         PgProgram psql = new PgPrograms(ctx.env()).find("psql", Optional.ofNullable(psqlPath));
         RestoreResult result = new Restore(connector.target(), psql, ctx.env(),
-                RestoreProgress.forTerminal(ctx.err(), quiet)).run(request);
-        if (format == OutputFormat.json) {
+                RestoreProgress.forTerminal(ctx.err(), output.quiet)).run(request);
+        if (output.json()) {
             Json.print(ctx.out(), json(result));
         } else {
             printText(result);

@@ -8,7 +8,6 @@ import io.pgsubset.verify.Verifier;
 import io.pgsubset.verify.VerifyReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
@@ -39,11 +38,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DIR", description = "The dump directory (with manifest.json).")
     Path dir;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
-    boolean quiet;
-
-    @Option(names = "--format", paramLabel = "FORMAT", description = "text (default) or json.")
-    OutputFormat format = OutputFormat.text;
+    @Mixin
+    ReportOptions output;
 
     VerifyCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -58,7 +54,7 @@ final class VerifyCommand implements Callable<Integer> {
             conn.setReadOnly(true);
             report = new Verifier(conn, this::progress).run(manifest, dir);
         }
-        if (format == OutputFormat.json) {
+        if (output.json()) {
             Json.print(ctx.out(), json(report));
         } else {
             TextTable table = new TextTable(List.of("check", "object", "result", "detail"), false, false, false, false);
@@ -80,7 +76,7 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private void progress(String table, long rows, long millis) {
-        if (!quiet) {
+        if (!output.quiet) {
             ctx.err().printf(Locale.ROOT, "pgsubset: read %s: %d rows in %.1f s%n", table, rows, millis / 1000.0);
             ctx.err().flush();
         }
