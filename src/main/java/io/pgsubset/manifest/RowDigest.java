@@ -2,10 +2,7 @@ package io.pgsubset.manifest;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.math.BigInteger;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
@@ -29,12 +26,6 @@ public final class RowDigest extends OutputStream {
     /** Names the algorithm in the manifest's format version: change both together. */
     public static final String ALGORITHM = "rowhash2";
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long LOWS = 0x7F7F7F7F7F7F7F7FL;
-    private static final long HIGHS = 0x8080808080808080L;
-    private static final long NEWLINES = ONES * '\n';
-    private static final long QUOTES = ONES * '"';
     private static final long P1 = 0x9E3779B185EBCA87L;
     private static final long P2 = 0xC2B2AE3D27D4EB4FL;
     private static final long P3 = 0x165667B19E3779F9L;
@@ -79,9 +70,9 @@ public final class RowDigest extends OutputStream {
                     continue;
                 }
             }
-            long w = (long) LONGS.get(b, i);
-            long newlines = bytesEqual(w, NEWLINES);
-            long quotes = bytesEqual(w, QUOTES);
+            long w = CsvWords.word(b, i);
+            long newlines = CsvWords.bytesEqual(w, CsvWords.NEWLINES);
+            long quotes = CsvWords.bytesEqual(w, CsvWords.QUOTES);
             int stop = newlines == 0 ? -1 : firstUnquoted(newlines, quotes);
             if (stop < 0) {
                 // no record ends in this word: it is hashed whole, and an odd number of quotes flips the state
@@ -110,10 +101,8 @@ public final class RowDigest extends OutputStream {
         long x2 = lane2;
         int i = from;
         for (int last = end - 8; i <= last; i += 8) {
-            long w = (long) LONGS.get(b, i);
-            long n = w ^ NEWLINES;
-            long q = w ^ QUOTES;
-            if (((((n - ONES) & ~n) | ((q - ONES) & ~q)) & HIGHS) != 0) {
+            long w = CsvWords.word(b, i);
+            if (CsvWords.hasQuoteOrNewline(w)) {
                 break;
             }
             x1 = round(x1, w);
@@ -141,12 +130,6 @@ public final class RowDigest extends OutputStream {
             rest &= rest - 1;
         }
         return -1;
-    }
-
-    /** The high bit of every byte of {@code w} that equals the byte repeated in {@code pattern}; exact. */
-    private static long bytesEqual(long w, long pattern) {
-        long x = w ^ pattern;
-        return ~(((x & LOWS) + LOWS) | x | LOWS);
     }
 
     /** One byte through the state machine: quotes toggle, an unquoted newline ends the record. */

@@ -1,10 +1,8 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.manifest.CsvWords;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.Queue;
@@ -123,27 +121,17 @@ final class CsvBlocks {
         return first ? last : -1;
     }
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101010101010101L;
-    private static final long HIGHS = 0x8080808080808080L;
-    private static final long QUOTES = ONES * '"';
-    private static final long NEWLINES = ONES * '\n';
-
     /**
      * Scans {@code b} from {@code from} to {@code to} eight bytes at a time, updating the quote state
-     * and the last record end, and returns where a shorter tail starts. Most words of a data file
-     * (digits, hex of bytea) hold neither a quote nor a newline: a word-wide test (a byte of
-     * {@code v ^ c} is zero exactly where v holds c) skips them; the others go byte by byte.
+     * and the last record end, and returns where a shorter tail starts: words without a quote or a
+     * newline are skipped whole ({@link CsvWords}), the others go byte by byte.
      */
     private int skipPlain(byte[] b, int from, int to) {
         boolean q = quoted;
         int last = lastEnd;
         int i = from;
         for (; i + 8 <= to; i += 8) {
-            long v = (long) LONGS.get(b, i);
-            long x = v ^ QUOTES;
-            long y = v ^ NEWLINES;
-            if (((((x - ONES) & ~x) | ((y - ONES) & ~y)) & HIGHS) == 0) {
+            if (!CsvWords.hasQuoteOrNewline(CsvWords.word(b, i))) {
                 continue;
             }
             for (int j = i; j < i + 8; j++) {

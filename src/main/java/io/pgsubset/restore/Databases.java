@@ -21,12 +21,14 @@ final class Databases {
     }
 
     static boolean exists(Connection admin, String db) throws SQLException {
-        try (PreparedStatement ps = admin.prepareStatement(
-                "SELECT count(*) FROM pg_catalog.pg_database WHERE datname = ?")) {
-            ps.setString(1, db);
+        return anyRow(admin, "SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?", db);
+    }
+
+    private static boolean anyRow(Connection admin, String sql, String name) throws SQLException {
+        try (PreparedStatement ps = admin.prepareStatement(sql)) {
+            ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) > 0;
+                return rs.next();
             }
         }
     }
@@ -61,14 +63,7 @@ final class Databases {
     }
 
     static boolean roleExists(Connection admin, String role) throws SQLException {
-        try (PreparedStatement ps = admin.prepareStatement(
-                "SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = ?")) {
-            ps.setString(1, role);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1) > 0;
-            }
-        }
+        return anyRow(admin, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?", role);
     }
 
     static void checkName(String db) {
