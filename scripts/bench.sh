@@ -343,17 +343,36 @@ for ((run = 1; run <= runs; run++)); do
 done
 drop_db target
 
-# The subset plan must select what the manual procedure selects: compare the row counts.
+# The subset plan must select what the manual procedure selects: the same file ids and the same
+# trace ids (not only as many), compared as sorted lists of the CSVs' first column (the id).
+# csv_ids FILE: the ids of a CSV with a header, sorted; .gz files are decompressed.
+csv_ids() {
+  if [[ $1 == *.gz ]]; then gzip -dc "$1"; else cat "$1"; fi | tail -n +2 | cut -d, -f1 | sort -n
+}
+# pgs_ids TABLE: the ids in the subset dump's data file of public.TABLE, as its manifest names it.
+pgs_ids() {
+  csv_ids "$work/subset/$(jq -r --arg t "$1" '.tables[] | select(.schema == "public" and .name == $t) | .file' \
+    "$work/subset/manifest.json")"
+}
 selection_json=null
 if $can_subset && $baselines; then
-  manual_files=$(($(wc -l <"$work/manual/waveforms_file.csv") - 1))
-  manual_traces=$(($(wc -l <"$work/manual/waveforms_continuoustrace.csv") - 1))
-  read -r pgs_files pgs_traces < <(jq -r '[.tables[] | select(.name == "waveforms_file" or .name == "waveforms_continuoustrace")
-      | {(.name): .rows}] | add | "\(.waveforms_file) \(.waveforms_continuoustrace)"' "$work/subset/manifest.json")
-  selection_json=$(jq -n --argjson mf "$manual_files" --argjson mt "$manual_traces" --arg pf "$pgs_files" --arg pt "$pgs_traces" \
+  csv_ids "$work/manual/waveforms_file.csv" >"$work/ids.manual.files"
+  csv_ids "$work/manual/waveforms_continuoustrace.csv" >"$work/ids.manual.traces"
+  pgs_ids waveforms_file >"$work/ids.pgsubset.files"
+  pgs_ids waveforms_continuoustrace >"$work/ids.pgsubset.traces"
+  count() { wc -l <"$1"; }
+  differ() { comm -3 "$1" "$2" | wc -l; }
+  selection_json=$(jq -n \
+    --argjson mf "$(count "$work/ids.manual.files")" --argjson mt "$(count "$work/ids.manual.traces")" \
+    --argjson pf "$(count "$work/ids.pgsubset.files")" --argjson pt "$(count "$work/ids.pgsubset.traces")" \
+    --argjson df "$(differ <(sort "$work/ids.manual.files") <(sort "$work/ids.pgsubset.files"))" \
+    --argjson dt "$(differ <(sort "$work/ids.manual.traces") <(sort "$work/ids.pgsubset.traces"))" \
     '{manual: {waveforms_file: $mf, waveforms_continuoustrace: $mt}, pgsubset: {waveforms_file: $pf, waveforms_continuoustrace: $pt},
-      same: ($mf | tostring == $pf and ($mt | tostring) == $pt)}')
-  echo "selection: manual $manual_files files / $manual_traces traces, pgsubset $pgs_files / $pgs_traces" >&2
+      ids_in_one_side_only: {waveforms_file: $df, waveforms_continuoustrace: $dt},
+      same: ($df == 0 and $dt == 0 and $mf > 0)}')
+  echo "selection: manual $(count "$work/ids.manual.files") files / $(count "$work/ids.manual.traces") traces," \
+    "pgsubset $(count "$work/ids.pgsubset.files") / $(count "$work/ids.pgsubset.traces");" \
+    "ids in one side only: $(jq -r '.ids_in_one_side_only | "\(.waveforms_file) files, \(.waveforms_continuoustrace) traces"' <<<"$selection_json")" >&2
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -164,6 +164,6 @@ ALTER TABLE waveforms_continuoustrace
     ADD CONSTRAINT waveforms_continuoustrace_file_id_fkey FOREIGN KEY (file_id) REFERENCES waveforms_file (id);
 CREATE INDEX waveforms_continuoustrace_file_id ON waveforms_continuoustrace (file_id);
 INSERT INTO waveforms_mapping (file_id, label)
-SELECT g, 'label-' || g FROM generate_series(1, :files, 10) g;
+SELECT g, 'label-' || g FROM generate_series(10, :files, 10) g;
 COMMIT;
 ANALYZE;

@@ -44,6 +44,7 @@ record ExplainCounts(LoadedPlan loaded, DryRun.Report report) {
         table.row(List.of("total (" + report.tables().size() + " tables)", "", Long.toString(report.totalRows()),
                 ByteSize.pretty(report.totalEstimatedBytes())));
         table.print(out);
+        printNotes(out, report.notes());
         out.println();
         out.println("rows added per foreign key (down: children of selected rows; up: parents of included rows):");
         if (report.subset().edges().isEmpty()) {
@@ -54,6 +55,11 @@ record ExplainCounts(LoadedPlan loaded, DryRun.Report report) {
                     + e.foreignKey().describe() + "  +" + e.rowsAdded());
         }
         out.flush();
+    }
+
+    /** The dry run's notes under its table of counts, one {@code note: } line each. */
+    static void printNotes(PrintWriter out, List<String> notes) {
+        notes.forEach(n -> out.println("note: " + n));
     }
 
     Map<String, Object> json() {
@@ -75,6 +81,7 @@ record ExplainCounts(LoadedPlan loaded, DryRun.Report report) {
             m.put("rows_added", e.rowsAdded());
             return m;
         }).toList());
+        out.put("notes", report.notes());
         out.put("total_rows", report.totalRows());
         out.put("total_estimated_bytes", report.totalEstimatedBytes());
         return out;

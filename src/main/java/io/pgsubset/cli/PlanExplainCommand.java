@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
                 + "selected rows) and upward (parents of included rows).",
                 "--graph FILE.dot writes a Graphviz graph; FILE.svg renders it with Graphviz's dot.",
                 "--counts runs the subset engine as a dry run in one read-only snapshot (nothing is written): "
-                        + "exact rows per table and the rows each foreign key added, downward and upward."})
+                        + "exact rows per table and the rows each foreign key added, downward and upward; a note for "
+                        + "each every: N sample whose table has fewer than N rows (every: N takes rows N, 2N ...)."})
 final class PlanExplainCommand implements Callable<Integer> {
     private final CliContext ctx;
 

@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "init", sortOptions = false,
         description = {"Write a starter plan from the live catalog: tables bigger than --sample-over are sampled "
-                + "to about --target-rows rows, the tables that reference them follow, extension-owned tables are "
+                + "to about --target-rows rows (every: N with N = ceil(rows / target), so rows N, 2N ... of the key "
+                + "order, at most the target), the tables that reference them follow, extension-owned tables are "
                 + "skipped, the rest copied whole. Each line has a comment with the table's size and the reason.",
                 "Review it, then: pgsubset plan check --plan FILE."})
 final class PlanInitCommand implements Callable<Integer> {

@@ -64,6 +64,7 @@ final class SizesCommand implements Callable<Integer> {
     Path plan;
 
     private Map<QualifiedName, DryRun.PlannedTable> planned = Map.of();
+    private List<String> notes = List.of();
 
     SizesCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -80,6 +81,7 @@ final class SizesCommand implements Callable<Integer> {
         Connector connector = connection.connector(ctx);
         SizesReport report;
         planned = Map.of();
+        notes = List.of();
         try (Connection conn = connector.open()) {
             conn.setReadOnly(true);
             report = SizesQuery.run(conn, request);
@@ -88,6 +90,7 @@ final class SizesCommand implements Callable<Integer> {
                 DryRun.Report dry = DryRun.run(conn, (c, catalog) -> Plans.resolve(c, file, catalog).plan(),
                         Closure.Options.defaults());
                 planned = new LinkedHashMap<>();
+                notes = dry.notes();
                 for (DryRun.PlannedTable t : dry.tables()) {
                     planned.put(t.table(), t);
                 }
@@ -124,6 +127,7 @@ final class SizesCommand implements Callable<Integer> {
         }
         table.row(total);
         table.print(ctx.out());
+        ExplainCounts.printNotes(ctx.out(), notes);
     }
 
     /** The planned tables among the listed ones (the top level: partitions count in their root). */
@@ -176,6 +180,9 @@ final class SizesCommand implements Callable<Integer> {
             total.put("planned_bytes", listed.stream().mapToLong(t -> t.estimatedBytes().orElse(0)).sum());
         }
         out.put("total", total);
+        if (plan != null) {
+            out.put("notes", notes);
+        }
         return out;
     }
 

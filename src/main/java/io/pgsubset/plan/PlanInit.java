@@ -141,9 +141,10 @@ public final class PlanInit {
         line(out, "  " + yaml(render(t.name())) + ":", pretty(t) + ", ~" + rows + " rows (est.): over "
                 + ByteSize.pretty(options.sampleOverBytes()));
         if (t.identityColumns().isPresent()) {
+            // ceil: rows N, 2N ... of the key order are floor(rows / N) rows, never more than the target
             long every = Math.max(1, (rows + options.targetRows() - 1) / options.targetRows());
-            line(out, "    every: " + every, "every " + every + "th row by "
-                    + String.join(", ", t.identityColumns().get()) + ": about " + Math.max(1, rows / every) + " rows");
+            line(out, "    every: " + every, "rows " + every + ", " + 2 * every + " ... by "
+                    + String.join(", ", t.identityColumns().get()) + ": about " + rows / every + " rows");
         } else {
             double percent = rows <= 0 ? 100 : Math.min(100, 100.0 * options.targetRows() / rows);
             String text = String.format(Locale.ROOT, "%.4g", Math.max(percent, 0.0001)).replaceAll("\\.?0+$", "");

@@ -2,7 +2,7 @@ package io.pgsubset.plan;
 
 /** Which share of the ordered rows a sample takes. */
 public sealed interface SampleRate permits SampleRate.Every, SampleRate.Percent {
-    /** Every Nth row in order: rows 1, N+1, 2N+1... of the ordering (row_number() % N = 1 when N > 1). */
+    /** Every Nth row in order: rows N, 2N, 3N... of the ordering ({@code row_number() % N = 0}); none below N rows. */
     record Every(long n) implements SampleRate {
         public Every {
             if (n < 1) {

@@ -221,7 +221,7 @@ public final class Closure {
         List<TableSubset> tables = new ArrayList<>();
         for (Node node : nodes.values()) {
             tables.add(new TableSubset(node.plan, selection(node), List.copyOf(node.nulledColumns),
-                    rows(node, queries)));
+                    rows(node, queries), node.roots));
         }
         List<EdgeStat> stats = new ArrayList<>();
         for (Edge e : edges) {

@@ -5,7 +5,9 @@ import io.pgsubset.catalog.CatalogReader;
 import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.catalog.TableSize;
 import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.plan.Mode;
 import io.pgsubset.plan.ResolvedPlan;
+import io.pgsubset.plan.SampleRate;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -40,6 +42,23 @@ public final class DryRun {
 
         public long totalEstimatedBytes() {
             return tables.stream().mapToLong(t -> t.estimatedBytes().orElse(0)).sum();
+        }
+
+        /**
+         * What a reader of the counts would otherwise miss: an {@code every: N} sample of a table with
+         * fewer than N rows (after {@code where:}) chooses no row, as {@code row % N = 0} would.
+         */
+        public List<String> notes() {
+            List<String> notes = new ArrayList<>();
+            for (TableSubset t : subset.tables()) {
+                if (t.plan().mode() instanceof Mode.Sample s && s.rate() instanceof SampleRate.Every e
+                        && e.n() > 1 && t.roots() == 0) {
+                    notes.add(t.plan().table().display() + ": every: " + e.n() + " samples no row: the table has "
+                            + "fewer than " + e.n() + " rows" + (s.where().isPresent() ? " matching its where:" : "")
+                            + " (rows " + e.n() + ", " + 2 * e.n() + " ... are taken)");
+                }
+            }
+            return notes;
         }
     }
 

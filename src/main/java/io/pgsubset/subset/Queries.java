@@ -68,8 +68,10 @@ final class Queries {
     // ---- sample roots ----------------------------------------------------------------------
 
     /**
-     * {@code every: N}: rows 1, N+1, 2N+1, ... of the table in {@code order_by} order (ties broken by
-     * the key), i.e. {@code (row_number() - 1) % N = 0}, after {@code where}, at most {@code limit}.
+     * {@code every: N}: rows N, 2N, 3N, ... of the table in {@code order_by} order, ties broken by the
+     * row's key (primary key, else the NOT NULL unique key), i.e. {@code row_number() % N = 0} after
+     * {@code where}, at most {@code limit}: the rows of the administrator's {@code row % N = 0}
+     * query. A table with fewer than N rows gives no roots.
      */
     static String everySql(Node node, Mode.Sample sample, SampleRate.Every every) {
         List<String> ids = node.identity.readExpressions("t");
@@ -82,7 +84,7 @@ final class Queries {
         sample.where().ifPresent(w -> inner.append(" WHERE (").append(w).append(")"));
         String outerIds = java.util.stream.IntStream.rangeClosed(1, ids.size()).mapToObj(i -> "s.k" + i)
                 .collect(Collectors.joining(", "));
-        return "SELECT " + outerIds + " FROM (" + inner + ") s WHERE (s.rn - 1) % " + every.n() + " = 0"
+        return "SELECT " + outerIds + " FROM (" + inner + ") s WHERE s.rn % " + every.n() + " = 0"
                 + " ORDER BY s.rn" + limit(sample);
     }
 

@@ -10,8 +10,10 @@ import java.util.List;
  * @param nulledColumns columns written as NULL because they reference a skipped table
  *                      ({@code on_skipped_parent: null})
  * @param rows          the number of rows the dump will write
+ * @param roots         the rows its sample chose before the closure ran (0 for other modes)
  */
-public record TableSubset(TablePlan plan, RowSelection selection, List<String> nulledColumns, long rows) {
+public record TableSubset(TablePlan plan, RowSelection selection, List<String> nulledColumns, long rows,
+                          long roots) {
     public TableSubset {
         nulledColumns = List.copyOf(nulledColumns);
     }

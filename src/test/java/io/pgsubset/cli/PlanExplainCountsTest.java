@@ -50,7 +50,7 @@ class PlanExplainCountsTest {
         Cli.Result r = Cli.against(db, "plan explain", "--plan", plan(dir).toString(), "--counts", "--format", "json");
         assertEquals(0, r.exitCode(), r::toString);
         JsonNode counts = new ObjectMapper().readTree(r.out()).get("counts");
-        // docs 1, 11, 21, 31, 41 -> owners 2 (upward only), and 10 pages each
+        // docs 10, 20, 30, 40, 50 -> owner 1 (upward only), and 10 pages each
         assertEquals(5, rows(counts, "doc"));
         assertEquals(50, rows(counts, "page"));
         assertEquals(1, rows(counts, "owner"));
@@ -66,6 +66,30 @@ class PlanExplainCountsTest {
         assertTrue(r.out().contains("exact rows"), r.out());
         assertTrue(r.out().contains("down  public.page(doc_id) -> public.doc(id)  +50"), r.out());
         assertTrue(r.out().contains("up    public.doc(owner_id) -> public.owner(id)  +1"), r.out());
+    }
+
+    @Test
+    void anEveryLargerThanTheTableSaysItSamplesNoRow(TestDatabase db, @TempDir Path dir) throws Exception {
+        Path plan = dir.resolve("sparse.yaml");
+        Files.writeString(plan, "version: 1\nsample:\n  doc: {every: 60}\n  owner: {every: 2, where: \"id > 3\"}\n");
+        String note = "note: public.doc: every: 60 samples no row: the table has fewer than 60 rows";
+        Cli.Result explain = Cli.against(db, "plan explain", "--plan", plan.toString(), "--counts");
+        assertEquals(0, explain.exitCode(), explain::toString);
+        assertTrue(explain.out().contains(note), explain.out());
+        // owner: rows 4, 5 match the where, row 2 of them is taken: no note
+        assertTrue(!explain.out().contains("public.owner: every"), explain.out());
+        Cli.Result sizes = Cli.against(db, "sizes", "--plan", plan.toString());
+        assertEquals(0, sizes.exitCode(), sizes::toString);
+        assertTrue(sizes.out().contains(note), sizes.out());
+        Cli.Result json = Cli.against(db, "sizes", "--plan", plan.toString(), "--format", "json");
+        JsonNode notes = new ObjectMapper().readTree(json.out()).get("notes");
+        assertEquals(1, notes.size(), json.out());
+        assertTrue(notes.get(0).asText().startsWith("public.doc: every: 60"), json.out());
+        JsonNode counts = new ObjectMapper().readTree(Cli.against(db, "plan explain", "--plan", plan.toString(),
+                "--counts", "--format", "json").out()).get("counts");
+        assertEquals(0, rows(counts, "doc"));
+        assertEquals(1, rows(counts, "owner"));
+        assertEquals(1, counts.get("notes").size());
     }
 
     private static long rows(JsonNode counts, String table) {

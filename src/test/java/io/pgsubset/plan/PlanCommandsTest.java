@@ -39,7 +39,7 @@ class PlanCommandsTest {
         String plan = Files.readString(out);
         String sample = plan.substring(plan.indexOf("\nsample:\n"), plan.indexOf("\nfollow:\n"));
         assertTrue(sample.matches("(?s).*\n  waveforms_file: +# [0-9]+ kB, ~2000 rows \\(est\\.\\): over 200 kB\n"
-                + "    every: 20 +# every 20th row by id: about 100 rows\n    limit: 100 .*"), plan);
+                + "    every: 20 +# rows 20, 40 ... by id: about 100 rows\n    limit: 100 .*"), plan);
         assertTrue(plan.lines().anyMatch(l -> l.startsWith("  waveforms_continuoustrace: {}")
                 && l.contains("references waveforms_file via file_id (sampled)")), plan);
         assertTrue(plan.lines().filter(l -> l.startsWith("  - ") || l.startsWith("  waveforms"))

@@ -202,7 +202,8 @@ final class Oracle {
         candidates.sort(order);
         List<Row> out = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
-            if (s.every() == 0 || i % s.every() == 0) {
+            // row_number() = i + 1: rows N, 2N, 3N ...
+            if (s.every() == 0 || (i + 1) % s.every() == 0) {
                 out.add(candidates.get(i));
             }
         }

@@ -49,7 +49,7 @@ class ProductionShapeTest {
 
     private static TreeSet<String> fileIds() {
         TreeSet<String> out = new TreeSet<>();
-        for (int id = 1; id <= FILES; id += 500) {
+        for (int id = 500; id <= FILES; id += 500) {
             out.add(Integer.toString(id));
         }
         return out;
@@ -61,7 +61,7 @@ class ProductionShapeTest {
         assertEquals(fileIds(), run.rows("waveforms_file"));
         TreeSet<String> traces = new TreeSet<>(db.query("""
                 SELECT id FROM waveforms_continuoustrace
-                 WHERE file_id IN (1, 501, 1001, 1501, 2001, 2501, 3001, 3501, 4001, 4501)""")
+                 WHERE file_id IN (500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000)""")
                 .stream().map(r -> r.get(0)).toList());
         assertEquals(260, traces.size());
         assertEquals(traces, run.rows("waveforms_continuoustrace"));
@@ -76,7 +76,7 @@ class ProductionShapeTest {
         Engine.Run run = Engine.run(db, c -> plan(c, 100L).build());
         TreeSet<String> expected = new TreeSet<>(db.query("""
                 SELECT id FROM waveforms_continuoustrace
-                 WHERE file_id IN (1, 501, 1001, 1501, 2001, 2501, 3001, 3501, 4001, 4501)
+                 WHERE file_id IN (500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000)
                  ORDER BY file_id, id LIMIT 100""").stream().map(r -> r.get(0)).toList());
         assertEquals(expected, run.rows("waveforms_continuoustrace"));
         // every child's file is in the subset
