@@ -85,8 +85,13 @@ final class DumpCommand implements Callable<Integer> {
             description = "The secret that keys the plan's deterministic transforms (hash, email, name, digits, "
                     + "keep_length): the same salt gives the same pseudonyms on every dump. Default: the "
                     + TransformKey.SALT_VARIABLE + " environment variable, else a random key per dump. "
-                    + "Never written to the dump.")
+                    + "Never written to the dump. Refused when group or others can read or write it (chmod 600).")
     Path saltFile;
+
+    @Option(names = "--accept-shared-salt-file",
+            description = "Use a --salt-file that group or others can read or write (e.g. a secret shared by a team "
+                    + "on purpose); without it such a file is refused.")
+    boolean acceptSharedSaltFile;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
     boolean quiet;
@@ -107,7 +112,8 @@ final class DumpCommand implements Callable<Integer> {
         long partBytes = partSize == null ? DumpRequest.DEFAULT_PART_BYTES : partBytes(partSize);
         PlanSource planSource = PlanSource.everyTableFull();
         String planText = PlanSource.EVERY_TABLE_FULL_YAML;
-        TransformKey transformKey = TransformKey.resolve(Optional.ofNullable(saltFile), ctx.env());
+        TransformKey transformKey = TransformKey.resolve(Optional.ofNullable(saltFile), acceptSharedSaltFile,
+                ctx.env());
         if (plan != null) {
             // checked before connecting: a plan with mistakes fails at once, with every problem
             PlanFile file = PlanLoader.load(plan);

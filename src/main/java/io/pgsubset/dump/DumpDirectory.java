@@ -2,10 +2,10 @@ package io.pgsubset.dump;
 
 import io.pgsubset.error.Interrupted;
 import io.pgsubset.error.UsageException;
+import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.ManifestIO;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * The dump is written under a hidden sibling {@code .DIR.pgsubset-partial-PID} and renamed to DIR
  * only when complete (manifest.json last), so DIR either does not exist or is a whole dump. A
  * failure, SIGINT or SIGTERM removes the partial directory (a shutdown hook covers the signals);
- * one left by a killed run (its owner process is gone) is removed by the next run.
+ * one left by a killed run (its owner process is gone) is removed by the next run. Everything in
+ * it is created owner-only ({@link OwnerOnly}): the directory holds production rows.
  */
 final class DumpDirectory implements AutoCloseable {
     private static final String PARTIAL = ".pgsubset-partial-";
@@ -91,11 +92,10 @@ final class DumpDirectory implements AutoCloseable {
             if (Files.exists(temp)) {
                 deleteTree(temp);
             }
-            Files.createDirectory(temp);
-            Files.writeString(temp.resolve(OWNER_FILE), pid + " " + startOf(ProcessHandle.current()).orElse(""),
-                    StandardCharsets.UTF_8);
-            Files.createDirectory(temp.resolve("schema"));
-            Files.createDirectory(temp.resolve("data"));
+            OwnerOnly.createDirectory(temp);
+            OwnerOnly.writeString(temp.resolve(OWNER_FILE), pid + " " + startOf(ProcessHandle.current()).orElse(""));
+            OwnerOnly.createDirectory(temp.resolve("schema"));
+            OwnerOnly.createDirectory(temp.resolve("data"));
         } catch (IOException e) {
             deleteTree(temp);
             throw DumpErrors.io("could not create " + temp, e);

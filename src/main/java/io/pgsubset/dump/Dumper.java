@@ -8,6 +8,7 @@ import io.pgsubset.catalog.Table;
 import io.pgsubset.catalog.TableSize;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.ManifestIO;
 import io.pgsubset.plan.ResolvedPlan;
@@ -20,7 +21,6 @@ import io.pgsubset.tools.PgProgram;
 import io.pgsubset.tools.PgPrograms;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -247,7 +247,7 @@ public final class Dumper {
     /** plan.yaml, restore.sh, then manifest.json last: its presence marks a complete dump. */
     private static void writeFiles(Path dir, DumpRequest request, Manifest manifest) {
         try {
-            Files.writeString(dir.resolve(PLAN_FILE), request.planText(), StandardCharsets.UTF_8);
+            OwnerOnly.writeString(dir.resolve(PLAN_FILE), request.planText());
         } catch (IOException e) {
             throw DumpErrors.io("could not write " + dir.resolve(PLAN_FILE), e);
         }

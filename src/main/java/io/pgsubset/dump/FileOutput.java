@@ -1,10 +1,14 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.files.OwnerOnly;
+
 import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -38,7 +42,7 @@ final class FileOutput extends SinkOutput {
     });
 
     private final Path path;
-    private final FileOutputStream file;
+    private final FileChannel file;
     private final OutputStream buffered;
     private final boolean dataFile;
     private final MessageDigest sha256;
@@ -50,8 +54,8 @@ final class FileOutput extends SinkOutput {
 
     private FileOutput(Path path, boolean dataFile) throws IOException {
         this.path = path;
-        this.file = new FileOutputStream(path.toFile());
-        this.buffered = new BufferedOutputStream(file, BUFFER);
+        this.file = OwnerOnly.newChannel(path);
+        this.buffered = new BufferedOutputStream(Channels.newOutputStream(file), BUFFER);
         this.dataFile = dataFile;
         this.sha256 = newSha256();
     }
@@ -105,7 +109,7 @@ final class FileOutput extends SinkOutput {
             unsynced = 0;
             syncing = SYNCER.submit(() -> {
                 try {
-                    file.getChannel().force(false);
+                    file.force(false);
                 } catch (IOException e) {
                     syncFailure = e;
                 }
@@ -120,13 +124,19 @@ final class FileOutput extends SinkOutput {
         try (InputStream in = Files.newInputStream(part)) {
             int n;
             while ((n = in.read(buf)) > 0) {
-                file.write(buf, 0, n);
+                writeFully(ByteBuffer.wrap(buf, 0, n));
                 if (dataFile) {
                     sha256.update(buf, 0, n);
                     written(n);
                 }
                 count += n;
             }
+        }
+    }
+
+    private void writeFully(ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            file.write(bytes);
         }
     }
 
@@ -156,7 +166,7 @@ final class FileOutput extends SinkOutput {
             buffered.flush();
             if (dataFile) {
                 awaitSync();
-                file.getFD().sync();
+                file.force(true);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.pgsubset.dump;
 
 import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.sql.Ident;
 import io.pgsubset.tools.PgProgram;
 
@@ -53,7 +54,9 @@ final class SchemaDump {
     void run(Path dir) {
         Path archive = dir.resolve(ARCHIVE);
         try {
-            Files.createDirectories(archive.getParent());
+            if (!Files.isDirectory(archive.getParent())) {
+                OwnerOnly.createDirectory(archive.getParent());
+            }
         } catch (IOException e) {
             throw DumpErrors.io("could not create " + archive.getParent(), e);
         }
@@ -116,14 +119,16 @@ final class SchemaDump {
 
     private void execute(List<String> argv, Path dir, String step, PgProgram program) {
         Path log = dir.resolve(".pg_dump-" + step + ".log");
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile());
+        // umask 077: the archive and the section files pg_dump and pg_restore create are the owner's only
+        ProcessBuilder pb = new ProcessBuilder(OwnerOnly.underPrivateUmask(argv)).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
         pb.environment().putAll(options.environment());
         try {
             if (cancelled) {
                 throw new TableCopier.DumpCancelled();
             }
-            Process p = pb.start();
+            OwnerOnly.newChannel(log).close();
+            Process p = pb.redirectOutput(log.toFile()).start();
             running.add(p);
             if (cancelled) {
                 p.destroy();

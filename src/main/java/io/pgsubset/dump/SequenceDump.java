@@ -2,13 +2,12 @@ package io.pgsubset.dump;
 
 import io.pgsubset.catalog.Sequence;
 import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.sql.Ident;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -54,7 +53,7 @@ final class SequenceDump {
 
     static void write(Path dir, List<Manifest.SequenceEntry> sequences) {
         Path file = dir.resolve(FILE);
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        try (Writer w = OwnerOnly.newWriter(file)) {
             w.write("-- pgsubset: every sequence as of the dump's snapshot\n");
             for (Manifest.SequenceEntry s : sequences) {
                 String name = Ident.quote(s.schema()) + "." + Ident.quote(s.name());

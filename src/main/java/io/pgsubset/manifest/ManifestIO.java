@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import io.pgsubset.error.UsageException;
+import io.pgsubset.files.OwnerOnly;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -32,7 +34,9 @@ public final class ManifestIO {
     /** Writes the manifest of {@code dir} through a temporary file and an atomic rename. */
     public static void write(Path dir, Manifest manifest) throws IOException {
         Path tmp = dir.resolve(FILE_NAME + ".tmp");
-        MAPPER.writeValue(tmp.toFile(), manifest);
+        try (OutputStream out = OwnerOnly.newOutputStream(tmp)) {
+            MAPPER.writeValue(out, manifest);
+        }
         Files.move(tmp, dir.resolve(FILE_NAME), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 

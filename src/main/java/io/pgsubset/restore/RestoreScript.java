@@ -1,5 +1,6 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.Manifest.TableEntry;
 import io.pgsubset.sql.Ident;
@@ -9,9 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -29,16 +28,9 @@ public final class RestoreScript {
     private RestoreScript() {
     }
 
-    /** Writes {@code restore.sh} (mode 755) for {@code manifest} into the dump directory. */
+    /** Writes {@code restore.sh} (mode 700, like the rest of the dump: owner only) into the dump directory. */
     public static void write(Path dumpDir, Manifest manifest) throws IOException {
-        Path file = dumpDir.resolve(FILE_NAME);
-        Files.writeString(file, render(manifest), StandardCharsets.UTF_8);
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: the script still runs as "bash restore.sh"
-            file.toFile().setExecutable(true, false);
-        }
+        OwnerOnly.writeScript(dumpDir.resolve(FILE_NAME), render(manifest));
     }
 
     /** The script text. */

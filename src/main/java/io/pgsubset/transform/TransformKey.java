@@ -10,9 +10,14 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The secret behind the deterministic transforms (hash, email, name, digits, keep_length). The
@@ -50,12 +55,17 @@ public final class TransformKey {
     /**
      * The key a command uses: the salt file when given, else {@code PGSUBSET_SALT}, else a random
      * key. A salt file's trailing newline is not part of the salt, so {@code echo secret > f}
-     * and {@code PGSUBSET_SALT=secret} agree.
+     * and {@code PGSUBSET_SALT=secret} agree. A salt file that group or others may read or write is
+     * refused unless {@code acceptShared}, as libpq ignores such a {@code .pgpass}: whoever reads the
+     * salt can recompute the pseudonyms of values they guess.
      */
-    public static TransformKey resolve(Optional<Path> saltFile, Map<String, String> env) {
+    public static TransformKey resolve(Optional<Path> saltFile, boolean acceptShared, Map<String, String> env) {
         if (saltFile.isPresent()) {
             Path file = saltFile.get();
             try {
+                if (!acceptShared) {
+                    requireOwnerOnly(file);
+                }
                 return fromSalt(stripTrailingNewline(Files.readAllBytes(file)));
             } catch (IOException e) {
                 throw new UsageException("--salt-file " + file + ": cannot read it (" + e.getMessage()
@@ -67,6 +77,25 @@ public final class TransformKey {
             return fromSalt(fromEnv.getBytes(StandardCharsets.UTF_8));
         }
         return random();
+    }
+
+    private static final Set<PosixFilePermission> SHARED = EnumSet.of(
+            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+
+    private static void requireOwnerOnly(Path file) throws IOException {
+        Set<PosixFilePermission> mode;
+        try {
+            mode = Files.getPosixFilePermissions(file);
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: there are no group and other bits to check
+            return;
+        }
+        if (!Collections.disjoint(mode, SHARED)) {
+            throw new UsageException("--salt-file " + file + " has group or others access ("
+                    + PosixFilePermissions.toString(mode) + "): anyone who reads the salt can recompute the "
+                    + "pseudonyms; run chmod 600 " + file + ", or add --accept-shared-salt-file to use it anyway");
+        }
     }
 
     /** Whether this key was made up for one run (pseudonyms then differ between dumps). */

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -153,8 +154,7 @@ class TransformDumpTest {
 
     @Test
     void theSameSaltGivesIdenticalDataFilesAnotherSaltOthers(TestDatabase db) throws Exception {
-        Path saltFile = tmp.resolve("salt");
-        Files.writeString(saltFile, SALT + "\n");
+        Path saltFile = saltFile("salt", "rw-------");
         Path a = tmp.resolve("salt-a");
         Path b = tmp.resolve("salt-b");
         Path c = tmp.resolve("salt-c");
@@ -165,6 +165,35 @@ class TransformDumpTest {
             assertEquals(entry(a, table).sha256(), entry(b, table).sha256(), table);
             assertNotEquals(entry(a, table).sha256(), entry(c, table).sha256(), table);
         }
+    }
+
+    /** A salt file with {@code mode}, made as an editor would (umask applied), then chmod-ed. */
+    private static Path saltFile(String name, String mode) throws IOException {
+        Path file = Files.writeString(tmp.resolve(name), SALT + "\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+        return file;
+    }
+
+    @Test
+    void aSaltFileGroupOrOthersCanReadIsRefusedUnlessTheRiskIsAccepted(TestDatabase db) throws Exception {
+        for (String mode : List.of("rw-r--r--", "rw-r-----", "rw-----w-")) {
+            Path shared = saltFile("shared-salt", mode);
+            Path out = tmp.resolve("shared-refused");
+            Cli.Result refused = dump(db, out, Map.of(), "--salt-file", shared.toString());
+            assertEquals(2, refused.exitCode(), refused::toString);
+            assertTrue(refused.err().startsWith("pgsubset: error: --salt-file " + shared + " has group or others "
+                    + "access (" + mode + ")"), refused::toString);
+            assertTrue(refused.err().contains("run chmod 600 " + shared), refused::toString);
+            assertEquals(1, refused.err().lines().count(), refused::toString);
+            assertFalse(Files.exists(out), "a refused salt file still wrote " + out);
+        }
+        Path shared = saltFile("shared-salt", "rw-r--r--");
+        Path accepted = tmp.resolve("shared-accepted");
+        Path fromEnv = tmp.resolve("shared-env");
+        Cli.Result r = dump(db, accepted, Map.of(), "--salt-file", shared.toString(), "--accept-shared-salt-file");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertEquals(0, dump(db, fromEnv, Map.of(TransformKey.SALT_VARIABLE, SALT)).exitCode());
+        assertEquals(entry(fromEnv, "account").sha256(), entry(accepted, "account").sha256());
     }
 
     @Test
