@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
 public final class RestoreScript {
     public static final String FILE_NAME = "restore.sh";
     private static final String TEMPLATE = "restore.sh.template";
+    /** The staging table of a table whose names hold a line break. */
+    private static final String STAGE = "pg_temp.pgsubset_stage";
 
     private RestoreScript() {
     }
@@ -51,7 +53,9 @@ public final class RestoreScript {
         sb.append("compressed=").append(m.compressed()).append('\n');
         array(sb, "table_names", tables, t -> t.schema() + "." + t.name());
         array(sb, "table_files", tables, TableEntry::file);
-        array(sb, "table_copy", tables, RestoreScript::scriptCopy);
+        array(sb, "table_before", tables, RestoreScript::scriptBefore);
+        array(sb, "table_into", tables, RestoreScript::scriptInto);
+        array(sb, "table_after", tables, RestoreScript::scriptAfter);
         array(sb, "table_rows", tables, t -> Long.toString(t.rows()));
         array(sb, "table_sha256", tables, TableEntry::sha256);
         assign(sb, "session_sql", String.join(";\n", Session.SETTINGS) + ";");
@@ -70,16 +74,52 @@ public final class RestoreScript {
     }
 
     /**
-     * restore.sh's COPY of one table: with FREEZE for a plain table. Every table was created in
-     * the script's one transaction, which is what COPY FREEZE needs; frozen rows spare the index
-     * builds and ANALYZE that follow from setting hint bits on (and rewriting) every page.
-     * Partitioned tables refuse FREEZE, so psql asks the catalog first.
+     * What psql runs before a table's {@code \copy}: sets {@code pgsubset_freeze} to whether the
+     * COPY may use FREEZE. Every table was created in the script's one transaction, which is what
+     * COPY FREEZE needs; frozen rows spare the index builds and ANALYZE that follow from setting
+     * hint bits on (and rewriting) every page. Partitioned tables refuse FREEZE, so psql asks the
+     * catalog. A table whose names cannot go on a {@code \copy} line is loaded into a staging table
+     * of the same columns first (see {@link #scriptInto}).
      */
-    static String scriptCopy(TableEntry t) {
-        String table = Ident.quote(t.schema()) + "." + Ident.quote(t.name());
-        return "SELECT CASE WHEN c.relkind = 'r' THEN ', FREEZE' ELSE '' END AS pgsubset_freeze"
-                + " FROM pg_catalog.pg_class c WHERE c.oid = " + Ident.literal(table) + "::pg_catalog.regclass \\gset\n"
-                + copyStatement(t).replace("(FORMAT csv, HEADER);", "(FORMAT csv, HEADER :pgsubset_freeze);");
+    static String scriptBefore(TableEntry t) {
+        if (needsStage(t)) {
+            return "CREATE TEMPORARY TABLE " + STAGE + " AS SELECT " + Ident.list(t.columns())
+                    + " FROM " + table(t) + " WITH NO DATA;\n\\set pgsubset_freeze false";
+        }
+        return "SELECT c.relkind = 'r' AS pgsubset_freeze FROM pg_catalog.pg_class c WHERE c.oid = "
+                + Ident.literal(table(t)) + "::pg_catalog.regclass \\gset";
+    }
+
+    /**
+     * The table (and columns) of restore.sh's {@code \copy ... FROM 'file'}, which psql reads to the
+     * end of the line, so a name with a line break cannot be written there: such a table is loaded
+     * through {@link #STAGE} instead. {@code \copy} from a file, unlike data inline in the script,
+     * needs no end-of-data line {@code \.}, which psql before 18 sends and PostgreSQL 18 no longer
+     * takes as the end of CSV data.
+     */
+    static String scriptInto(TableEntry t) {
+        return needsStage(t) ? STAGE : table(t) + " (" + Ident.list(t.columns()) + ")";
+    }
+
+    /** What psql runs after the {@code \copy}: moves staged rows into the table, counting them. */
+    static String scriptAfter(TableEntry t) {
+        if (!needsStage(t)) {
+            return "";
+        }
+        return "INSERT INTO " + table(t) + " (" + Ident.list(t.columns()) + ") OVERRIDING SYSTEM VALUE SELECT * FROM "
+                + STAGE + ";\n\\set pgsubset_rows :ROW_COUNT\nDROP TABLE " + STAGE + ";";
+    }
+
+    private static boolean needsStage(TableEntry t) {
+        return lineBreak(t.schema()) || lineBreak(t.name()) || t.columns().stream().anyMatch(RestoreScript::lineBreak);
+    }
+
+    private static boolean lineBreak(String name) {
+        return name.indexOf('\n') >= 0 || name.indexOf('\r') >= 0;
+    }
+
+    private static String table(TableEntry t) {
+        return Ident.quote(t.schema()) + "." + Ident.quote(t.name());
     }
 
     /** The COPY statement for one table's CSV, with its explicit column list. */
