@@ -161,6 +161,23 @@ class RestoreScriptTest {
     }
 
     @Test
+    void aLineThatIsOnlyBackslashDotFailsCleanlyNamingTheFileWithPsqlBefore18(TestDatabase db, @TempDir Path tmp)
+            throws Exception {
+        assumeTrue(TestTargets.psqlMajor() < 18, "psql 18 reads a \\copy file to its end");
+        TestDatabase source = db.sibling("marker");
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, E'a\\n\\\\.\\nb');");
+        Manifest m = TestDumps.dump(source, tmp.resolve("marker"), true);
+        TestDatabase target = db.sibling("marker_target");
+        target.execute("CREATE TABLE keepme (i int); INSERT INTO keepme VALUES (5);");
+        var r = TestDumps.runScript(tmp.resolve("marker"), target.libpqEnv(), "--clean");
+        assertEquals(1, r.exitCode(), r::toString);
+        assertTrue(r.err().contains(tmp.resolve("marker").resolve(m.tables().get(0).file())
+                + " has a line that is only \\. (inside a quoted value)"), r.err());
+        assertEquals("5", target.queryValue("SELECT i FROM keepme"));
+        assertEquals(0, target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 't'"));
+    }
+
+    @Test
     void refusesTheDumpsOwnSourceNamingIt(TestDatabase db) throws Exception {
         var r = TestDumps.runScript(dumpDir, db.libpqEnv(), "--clean");
         assertEquals(2, r.exitCode(), r::toString);

@@ -52,6 +52,18 @@ final class TestTargets {
         return to;
     }
 
+    /** The major version of the psql on PATH. */
+    static int psqlMajor() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("psql", "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(PostgreSQL\\) (\\d+)").matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("psql --version said: " + out);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
     static boolean onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (Files.isExecutable(Path.of(dir, program))) {
