@@ -4,9 +4,14 @@ import io.pgsubset.error.UsageException;
 import io.pgsubset.plan.Mode;
 import io.pgsubset.plan.OnSkippedParent;
 import io.pgsubset.plan.SampleRate;
+import io.pgsubset.testing.PgCluster;
 import io.pgsubset.testing.PgTest;
 import io.pgsubset.testing.TestDatabase;
+import io.pgsubset.testing.ZonkyBinaries;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -29,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * cycles, composite and UNIQUE-column keys, nullable and NOT VALID keys, plan-only relations, tables
  * without a key), random data, random plans. A failure prints its seed and the case as SQL and plan.
  * {@code -Dpgsubset.oracle.seed=N} reruns one schema seed; {@code -Dpgsubset.oracle.schemas=N} runs more.
+ * On the installed server; on the newest (18) with fewer schemas; with {@code -Dpgsubset.long=true}
+ * on every other version from 12.
  */
 @PgTest
 class ClosureOracleTest {
@@ -36,8 +43,27 @@ class ClosureOracleTest {
 
     @Test
     void engineEqualsBruteForceFixedPoint(TestDatabase db) throws Exception {
-        long base = Long.getLong("pgsubset.oracle.seed", 20261123L);
         int schemas = Integer.getInteger("pgsubset.oracle.schemas", Long.getLong("pgsubset.oracle.seed") != null ? 1 : 120);
+        runOracle(db, schemas);
+    }
+
+    /** The same on the newest PostgreSQL (its own catalog and planner), fewer schemas. */
+    @Test
+    void engineEqualsBruteForceFixedPointOnTheNewestServer() throws Exception {
+        runOracle(TestDatabase.create(ZonkyBinaries.sharedCluster(ZonkyBinaries.NEWEST), "oracle"), 24);
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @ValueSource(ints = {12, 13, 14, 16, 17})
+    @EnabledIfSystemProperty(named = "pgsubset.long", matches = "true")
+    void engineEqualsBruteForceFixedPointOnEveryServer(int major) throws Exception {
+        try (PgCluster server = ZonkyBinaries.start(major)) {
+            runOracle(TestDatabase.create(server, "oracle"), 120);
+        }
+    }
+
+    private static void runOracle(TestDatabase db, int schemas) throws Exception {
+        long base = Long.getLong("pgsubset.oracle.seed", 20261123L);
         int cases = 0;
         int refused = 0;
         try (Connection c = db.connect()) {
@@ -64,8 +90,9 @@ class ClosureOracleTest {
                     st.execute("DROP SCHEMA " + rc.schema + " CASCADE");
                 }
             }
+            System.out.println("oracle on " + c.getMetaData().getDatabaseProductVersion() + ": " + cases + " cases on "
+                    + schemas + " schemas, " + refused + " refused plans");
         }
-        System.out.println("oracle: " + cases + " cases on " + schemas + " schemas, " + refused + " refused plans");
     }
 
     private static void check(Connection c, RandomCase rc, Map<String, List<Oracle.Row>> rows,
