@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.regex.Pattern;
 
 /**
  * A table as the catalog describes it.
@@ -55,6 +56,22 @@ public record Table(QualifiedName name, long oid, TableKind kind, List<Column> c
     public boolean extensionOwnedData() {
         return extension.isPresent() && !extensionConfig;
     }
+
+    /**
+     * The condition (without its leading WHERE) that selects the rows of an extension configuration
+     * table that are user data: {@code pg_extension_config_dump}'s filter, which pg_dump applies too.
+     * The other rows are the extension's own, made again by CREATE EXTENSION on the target. Empty for
+     * every other table, and for a configuration table whose every row is user data.
+     */
+    public Optional<String> extensionFilter() {
+        if (!extensionConfig) {
+            return Optional.empty();
+        }
+        return extensionConfigFilter.map(s -> LEADING_WHERE.matcher(s).replaceFirst("").strip())
+                .filter(s -> !s.isEmpty());
+    }
+
+    private static final Pattern LEADING_WHERE = Pattern.compile("^\\s*WHERE(?![\\w$])", Pattern.CASE_INSENSITIVE);
 
     /**
      * The columns that identify a row: the primary key, else the first UNIQUE key whose columns

@@ -16,7 +16,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Streams one table's selected rows into its data file with COPY ... TO STDOUT (FORMAT csv,
@@ -26,7 +25,6 @@ import java.util.regex.Pattern;
 final class TableCopier {
     /** Keys per COPY statement of a keyed selection: big enough for few round trips, small enough to parse fast. */
     static final int MAX_KEYS_PER_PREDICATE = 20_000;
-    private static final Pattern LEADING_WHERE = Pattern.compile("^\\s*WHERE\\s+", Pattern.CASE_INSENSITIVE);
     private static final long PROGRESS_EVERY_BYTES = 1 << 20;
 
     private final DumpListener listener;
@@ -115,7 +113,8 @@ final class TableCopier {
         Table table = job.table();
         Manifest.TableEntry entry = new Manifest.TableEntry(table.name().schema(), table.name().name(),
                 job.subset().plan().mode().keyword(), select.columns(), totals.rows(), totals.bytes(), job.file(),
-                totals.sha256(), totals.rowDigest(), select.describeTransforms());
+                totals.sha256(), totals.rowDigest(), select.describeTransforms(),
+                table.extension().map(e -> new Manifest.ExtensionTable(e, table.extensionFilter())));
         listener.tableFinished(table.name(), entry, totals.nanos());
         return entry;
     }
@@ -152,10 +151,7 @@ final class TableCopier {
     /** The WHERE conditions, one COPY each; a selection without rows still writes the header. */
     static List<String> predicates(RowSelection selection) {
         if (selection instanceof RowSelection.AllRows all) {
-            return List.of(all.condition()
-                    .map(c -> LEADING_WHERE.matcher(c).replaceFirst(""))
-                    .filter(c -> !c.isBlank())
-                    .map(c -> "(" + c + ")")
+            return List.of(all.condition().map(c -> "(" + c + ")")
                     .orElse("true"));
         }
         if (selection instanceof RowSelection.KeyedRows keyed) {

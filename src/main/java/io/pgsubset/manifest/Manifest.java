@@ -39,13 +39,35 @@ public record Manifest(int formatVersion, String toolVersion, Source source, Str
      * @param rowDigest   an order-independent digest of the rows (see {@link RowDigest}), which verify
      *                    recomputes from the restored table
      * @param transforms  column -> how it was cleaned (no keys or salts)
+     * @param extension   set for an extension's configuration table: its rows are the ones the
+     *                    extension's filter selects, the others come with CREATE EXTENSION
      */
     public record TableEntry(String schema, String name, String mode, List<String> columns, long rows, long bytes,
                              String file, String sha256, String rowDigest,
-                             java.util.Map<String, String> transforms) {
+                             java.util.Map<String, String> transforms, Optional<ExtensionTable> extension) {
         public TableEntry {
             columns = List.copyOf(columns);
             transforms = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(transforms));
+            extension = extension == null ? Optional.empty() : extension;
+        }
+
+        /** An ordinary table's entry. */
+        public TableEntry(String schema, String name, String mode, List<String> columns, long rows, long bytes,
+                          String file, String sha256, String rowDigest, java.util.Map<String, String> transforms) {
+            this(schema, name, mode, columns, rows, bytes, file, sha256, rowDigest, transforms, Optional.empty());
+        }
+    }
+
+    /**
+     * An extension configuration table ({@code pg_extension_config_dump}): which extension made it,
+     * and the condition (extcondition without its WHERE) that selected the dumped rows, as pg_dump
+     * applies it; empty when every row is user data. Verify reads the restored table through the
+     * same condition, since CREATE EXTENSION puts the extension's own rows beside the dumped ones.
+     */
+    public record ExtensionTable(String name, Optional<String> filter) {
+        public ExtensionTable {
+            java.util.Objects.requireNonNull(name, "name");
+            filter = filter == null ? Optional.empty() : filter;
         }
     }
 

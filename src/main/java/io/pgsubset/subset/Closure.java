@@ -240,7 +240,7 @@ public final class Closure {
             return new RowSelection.NoRows();
         }
         if (node.mode() instanceof Mode.Full) {
-            return new RowSelection.AllRows(node.fullCondition());
+            return new RowSelection.AllRows(node.extensionFilter());
         }
         if (node.included.isEmpty()) {
             return new RowSelection.NoRows();

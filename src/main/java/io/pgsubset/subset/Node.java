@@ -61,14 +61,12 @@ final class Node {
         return mode() instanceof Mode.Follow f ? f.limit() : OptionalLong.empty();
     }
 
-    /** An extension configuration table dumps only the rows its filter (a WHERE clause) selects. */
-    Optional<String> fullCondition() {
-        if (!table.extensionConfig()) {
-            return Optional.empty();
-        }
-        return table.extensionConfigFilter().map(String::strip).filter(s -> !s.isEmpty())
-                .map(s -> s.regionMatches(true, 0, "WHERE", 0, 5) && s.length() > 5
-                        && !Character.isLetterOrDigit(s.charAt(5)) && s.charAt(5) != '_' ? s.substring(5).strip() : s);
+    /**
+     * An extension configuration table takes part only with the rows its filter selects, in every
+     * mode: the others come with CREATE EXTENSION, so dumping them would collide on the target.
+     */
+    Optional<String> extensionFilter() {
+        return table.extensionFilter();
     }
 
     /** The relation as a FROM item: ONLY for a plain or inheritance table, the tree for a partitioned one. */

@@ -81,7 +81,7 @@ final class Queries {
         }
         inner.append("pg_catalog.row_number() OVER (ORDER BY ").append(order(node, sample)).append(") AS rn")
                 .append(" FROM ").append(Node.from(node.table)).append(" t");
-        sample.where().ifPresent(w -> inner.append(" WHERE (").append(w).append(")"));
+        inner.append(rowFilter(node, sample, " WHERE "));
         String outerIds = java.util.stream.IntStream.rangeClosed(1, ids.size()).mapToObj(i -> "s.k" + i)
                 .collect(Collectors.joining(", "));
         return "SELECT " + outerIds + " FROM (" + inner + ") s WHERE s.rn % " + every.n() + " = 0"
@@ -97,8 +97,23 @@ final class Queries {
                 .append(String.join(", ", node.identity.readExpressions("t")))
                 .append(" FROM ").append(Node.from(node.table)).append(" t WHERE ")
                 .append(hash).append(" < ").append(threshold.toPlainString());
-        sample.where().ifPresent(w -> sql.append(" AND (").append(w).append(")"));
+        sql.append(rowFilter(node, sample, " AND "));
         return sql.append(" ORDER BY ").append(order(node, sample)).append(limit(sample)).toString();
+    }
+
+    /**
+     * The plan's {@code where} and an extension configuration table's filter, ANDed, after
+     * {@code lead}; empty when there is neither.
+     */
+    private static String rowFilter(Node node, Mode.Sample sample, String lead) {
+        List<String> conditions = java.util.stream.Stream.of(sample.where(), node.extensionFilter())
+                .flatMap(Optional::stream).map(c -> "(" + c + ")").toList();
+        return conditions.isEmpty() ? "" : lead + String.join(" AND ", conditions);
+    }
+
+    /** {@code " AND (filter)"} for an extension configuration table with a filter, else empty. */
+    private static String andExtensionFilter(Node node) {
+        return node.extensionFilter().map(c -> " AND (" + c + ")").orElse("");
     }
 
     private static String order(Node node, Mode.Sample sample) {
@@ -136,7 +151,7 @@ final class Queries {
                 + Node.from(edge.parentRel()) + " p WHERE " + parent.identity.membership(parent.identity.qualified("p"))
                 + ")";
         String sql = "SELECT " + String.join(", ", child.identity.readExpressions("c")) + " FROM "
-                + Node.from(edge.childRel()) + " c WHERE " + condition;
+                + Node.from(edge.childRel()) + " c WHERE " + condition + andExtensionFilter(child);
         if (ordered) {
             sql += " ORDER BY " + edge.childColumns("c") + ", " + child.identity.orderBy("c") + " LIMIT ? OFFSET ?";
         }
@@ -151,7 +166,7 @@ final class Queries {
         return "SELECT " + String.join(", ", parent.identity.readExpressions("p")) + " FROM "
                 + Node.from(edge.parentRel()) + " p WHERE (" + edge.parentColumns("p") + ") IN (SELECT "
                 + edge.childColumns("c") + " FROM " + Node.from(edge.childRel()) + " c WHERE "
-                + childFilter(edge, wholeChild) + ")";
+                + childFilter(edge, wholeChild) + ")" + andExtensionFilter(parent);
     }
 
     /** How many of the rows (a chunk of keys, or a whole full table) reference anything through the edge. */
@@ -163,14 +178,14 @@ final class Queries {
     private static String childFilter(Edge edge, boolean wholeChild) {
         Node child = edge.child();
         if (wholeChild) {
-            return child.fullCondition().map(c -> "(" + c + ")").orElse("TRUE");
+            return child.extensionFilter().map(c -> "(" + c + ")").orElse("TRUE");
         }
         return child.identity.membership(child.identity.qualified("c"));
     }
 
     long countAll(Node node) throws SQLException {
         String sql = "SELECT pg_catalog.count(*) FROM " + Node.from(node.table) + " t"
-                + node.fullCondition().map(c -> " WHERE (" + c + ")").orElse("");
+                + node.extensionFilter().map(c -> " WHERE (" + c + ")").orElse("");
         long[] count = new long[1];
         stream(sql, (st, i) -> i, rs -> {
             count[0] = rs.getLong(1);

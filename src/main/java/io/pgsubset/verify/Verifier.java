@@ -7,9 +7,7 @@ import io.pgsubset.sql.Ident;
 import io.pgsubset.sql.Session;
 import io.pgsubset.verify.Check.Kind;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.postgresql.PGConnection;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
@@ -26,7 +24,8 @@ import java.util.Set;
 /**
  * {@code pgsubset verify}: compares a restored database with the dump's manifest. Per table, the
  * row count and the order-independent {@link RowDigest} of a COPY of the manifest's columns, under
- * the same {@link Session} settings as the dump; every foreign key (NOT VALID ones included) by one
+ * the same {@link Session} settings as the dump, through an extension's filter as the dump read it
+ * ({@link TableContent}); every foreign key (NOT VALID ones included) by one
  * anti-join per key, and that none of the dump's keys is missing; every sequence at least as far
  * as in the dump.
  */
@@ -66,51 +65,24 @@ public final class Verifier {
         }
     }
 
-    private static final String RELKIND = """
-            SELECT c.relkind FROM pg_catalog.pg_class c
-              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = ? AND c.relname = ?""";
-
     private Optional<String> relkind(String schema, String name) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(RELKIND)) {
-            ps.setString(1, schema);
-            ps.setString(2, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-            }
-        }
+        return TableContent.relkind(conn, schema, name);
     }
 
     private Check table(Manifest.TableEntry t) throws SQLException {
-        String display = t.schema() + "." + t.name();
-        Optional<String> kind = relkind(t.schema(), t.name());
-        if (kind.isEmpty()) {
-            return new Check(Kind.TABLE, display, false, "missing: no such table");
-        }
-        // as the dump reads it: a partitioned table with its partitions, any other without children
-        String from = ("p".equals(kind.get()) ? "" : "ONLY ") + Ident.quote(t.schema()) + "." + Ident.quote(t.name());
-        String copy = "COPY (SELECT " + Ident.list(t.columns()) + " FROM " + from + ") TO STDOUT (FORMAT csv)";
+        TableContent.Source source = TableContent.Source.of(t);
         long start = System.nanoTime();
-        long rows;
-        String digest;
-        try (RowDigest d = new RowDigest(false)) {
-            rows = conn.unwrap(PGConnection.class).getCopyAPI().copyOut(copy, d);
-            digest = d.digest();
+        Optional<TableContent.Reading> reading;
+        try {
+            reading = TableContent.read(conn, source);
         } catch (SQLException e) {
-            return new Check(Kind.TABLE, display, false, "cannot read: " + firstLine(e.getMessage()));
-        } catch (IOException e) {
-            throw new PgsubsetException("reading " + display + " failed: " + e.getMessage(), e);
+            return TableContent.unreadable(source, e);
         }
-        listener.table(display, rows, (System.nanoTime() - start) / 1_000_000);
-        if (rows != t.rows()) {
-            return new Check(Kind.TABLE, display, false, rows + " rows, the manifest says " + t.rows()
-                    + (digest.equals(t.rowDigest()) ? "" : "; content differs"));
+        if (reading.isEmpty()) {
+            return TableContent.missing(source);
         }
-        if (!digest.equals(t.rowDigest())) {
-            return new Check(Kind.TABLE, display, false, rows + " rows as in the manifest, but their content differs "
-                    + "(row digest " + digest + ", manifest " + t.rowDigest() + ")");
-        }
-        return new Check(Kind.TABLE, display, true, rows + " rows, content equal");
+        listener.table(t.schema() + "." + t.name(), reading.get().rows(), (System.nanoTime() - start) / 1_000_000);
+        return TableContent.check(source, t.rows(), t.rowDigest(), reading.get());
     }
 
     /** Every declared foreign key of the target, once (not the per-partition clones). */
@@ -233,9 +205,5 @@ public final class Verifier {
         boolean ok = increment > 0 ? next >= expectedNext : next <= expectedNext;
         return new Check(Kind.SEQUENCE, display, ok, ok ? "next value " + next + ", the dump's " + expectedNext
                 : "behind the dump: next value " + next + ", the dump's " + expectedNext);
-    }
-
-    private static String firstLine(String s) {
-        return s == null ? "unknown error" : s.lines().findFirst().orElse(s);
     }
 }
