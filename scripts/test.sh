@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test against real PostgreSQL servers that the test suite starts itself.
-# Installs what is missing on Debian (PostgreSQL, Graphviz, ShellCheck); elsewhere says what to install.
+# Installs what is missing on Debian (PostgreSQL, PostGIS, Graphviz, ShellCheck); elsewhere says what to install.
 #   scripts/test.sh          the default suite (CI runs this)
 #   scripts/test.sh --long   also the slow tests (older server versions, long concurrency runs)
 set -euo pipefail
@@ -25,6 +25,12 @@ command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck || echo "note: S
 
 PGBIN=$(pg_bindir)
 export PGBIN
+# PostGIS for the extensions test, built for the major version of the server the tests start
+# (installed here, before any test cluster starts, so the server finds its files).
+pg_major=$("$PGBIN/postgres" --version | sed -n 's/.*PostgreSQL) \([0-9]*\).*/\1/p')
+sharedir=$("$PGBIN/pg_config" --sharedir 2>/dev/null || echo "/usr/share/postgresql/$pg_major")
+[[ -f "$sharedir/extension/postgis.control" ]] || apt_install "postgresql-$pg_major-postgis-3" \
+  || echo "note: PostGIS for PostgreSQL $pg_major not installed; the extensions test is skipped" >&2
 say "running the tests (PostgreSQL from $PGBIN)"
 cd "$root"
 exec ./mvnw -B verify -Dpgsubset.long="$long"
