@@ -67,8 +67,12 @@ public record Table(QualifiedName name, long oid, TableKind kind, List<Column> c
         if (!extensionConfig) {
             return Optional.empty();
         }
-        return extensionConfigFilter.map(s -> LEADING_WHERE.matcher(s).replaceFirst("").strip())
-                .filter(s -> !s.isEmpty());
+        return extensionConfigFilter.flatMap(Table::extensionCondition);
+    }
+
+    /** A catalog {@code extcondition} as a condition: without its leading WHERE; empty when blank. */
+    static Optional<String> extensionCondition(String extcondition) {
+        return Optional.of(LEADING_WHERE.matcher(extcondition).replaceFirst("").strip()).filter(s -> !s.isEmpty());
     }
 
     private static final Pattern LEADING_WHERE = Pattern.compile("^\\s*WHERE(?![\\w$])", Pattern.CASE_INSENSITIVE);

@@ -2,6 +2,7 @@ package io.pgsubset.cli;
 
 import io.pgsubset.catalog.CatalogReader;
 import io.pgsubset.catalog.Catalog;
+import io.pgsubset.catalog.ExtensionTables;
 import io.pgsubset.catalog.ForeignKey;
 import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.error.PgsubsetException;
@@ -79,6 +80,7 @@ final class PlanExplainCommand implements Callable<Integer> {
         }
         LoadedPlan loaded;
         ExplainCounts exact = null;
+        ExtensionNotes extensions;
         try (Connection conn = connection.connector(ctx).open()) {
             if (counts) {
                 exact = ExplainCounts.compute(conn, plan);
@@ -86,16 +88,18 @@ final class PlanExplainCommand implements Callable<Integer> {
             } else {
                 loaded = Plans.load(conn, plan, CatalogReader.Sizes.EXACT);
             }
+            extensions = new ExtensionNotes(ExtensionTables.counted(conn, ExtensionTables.of(loaded.catalog(),
+                    loaded.plan().tables().stream().map(TablePlan::table).toList())));
         }
         List<PlanGraph.Edge> edges = loaded.graph().closureEdges(loaded.plan());
         if (format == OutputFormat.json) {
-            Map<String, Object> out = json(loaded, edges);
+            Map<String, Object> out = json(loaded, edges, extensions);
             if (exact != null) {
                 out.put("counts", exact.json());
             }
             Json.print(ctx.out(), out);
         } else {
-            printText(loaded, edges);
+            printText(loaded, edges, extensions);
             if (exact != null) {
                 exact.printText(ctx.out());
             }
@@ -110,7 +114,7 @@ final class PlanExplainCommand implements Callable<Integer> {
         return graph.getFileName().toString().toLowerCase(Locale.ROOT);
     }
 
-    private void printText(LoadedPlan loaded, List<PlanGraph.Edge> edges) {
+    private void printText(LoadedPlan loaded, List<PlanGraph.Edge> edges, ExtensionNotes extensions) {
         Catalog catalog = loaded.catalog();
         TextTable table = new TextTable(List.of("table", "mode", "settings", "size", "rows (est.)", "reason"),
                 false, false, false, true, true, false);
@@ -120,6 +124,7 @@ final class PlanExplainCommand implements Callable<Integer> {
                     t.reason()));
         }
         table.print(ctx.out());
+        extensions.printText(ctx.out(), loaded.plan().tables().stream().map(TablePlan::table).toList());
         ctx.out().println();
         ctx.out().println("foreign keys the closure follows (down: children of selected rows; up: parents of "
                 + "included rows):");
@@ -198,7 +203,7 @@ final class PlanExplainCommand implements Callable<Integer> {
         return rows.isPresent() ? Long.toString(Math.round(rows.getAsDouble())) : "-";
     }
 
-    private Map<String, Object> json(LoadedPlan loaded, List<PlanGraph.Edge> edges) {
+    private Map<String, Object> json(LoadedPlan loaded, List<PlanGraph.Edge> edges, ExtensionNotes extensions) {
         Map<String, Object> out = PlanJson.of(loaded.plan());
         List<Map<String, Object>> tables = new ArrayList<>();
         for (TablePlan t : loaded.plan().tables()) {
@@ -206,6 +211,7 @@ final class PlanExplainCommand implements Callable<Integer> {
             m.put("total_bytes", loaded.catalog().treeSize(t.table()).total());
             OptionalDouble rows = estimatedRows(loaded.catalog(), t.table());
             m.put("estimated_rows", rows.isPresent() ? Math.round(rows.getAsDouble()) : null);
+            extensions.putJson(m, t.table());
             tables.add(m);
         }
         out.put("tables", tables);

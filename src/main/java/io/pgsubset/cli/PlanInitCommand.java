@@ -2,6 +2,7 @@ package io.pgsubset.cli;
 
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.CatalogReader;
+import io.pgsubset.catalog.ExtensionTables;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.plan.PlanInit;
@@ -61,9 +62,12 @@ final class PlanInitCommand implements Callable<Integer> {
         }
         long threshold = ByteSize.parse(sampleOver);
         Catalog catalog;
+        List<ExtensionTables.Member> extensionTables;
         try (Connection conn = connection.connector(ctx).open()) {
             conn.setReadOnly(true);
             catalog = CatalogReader.read(conn, schemas);
+            extensionTables = ExtensionTables.counted(conn, ExtensionTables.of(catalog,
+                    catalog.tables().stream().map(io.pgsubset.catalog.Table::name).toList()));
         }
         for (String s : schemas) {
             if (!catalog.schemas().contains(s)) {
@@ -71,7 +75,8 @@ final class PlanInitCommand implements Callable<Integer> {
                         + catalog.server().database());
             }
         }
-        String plan = PlanInit.write(catalog, new PlanInit.Options(threshold, targetRows, schemas));
+        String plan = PlanInit.write(catalog, new PlanInit.Options(threshold, targetRows, schemas),
+                extensionTables);
         if (output == null) {
             ctx.out().print(plan);
             ctx.out().flush();

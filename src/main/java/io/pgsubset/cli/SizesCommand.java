@@ -1,5 +1,6 @@
 package io.pgsubset.cli;
 
+import io.pgsubset.catalog.ExtensionTables;
 import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.catalog.TableSize;
 import io.pgsubset.connect.Connector;
@@ -65,6 +66,7 @@ final class SizesCommand implements Callable<Integer> {
 
     private Map<QualifiedName, DryRun.PlannedTable> planned = Map.of();
     private List<String> notes = List.of();
+    private ExtensionNotes extensions = new ExtensionNotes(List.of());
 
     SizesCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -85,6 +87,8 @@ final class SizesCommand implements Callable<Integer> {
         try (Connection conn = connector.open()) {
             conn.setReadOnly(true);
             report = SizesQuery.run(conn, request);
+            extensions = new ExtensionNotes(ExtensionTables.counted(conn, listedOnly(report,
+                    ExtensionTables.read(conn))));
             if (plan != null) {
                 PlanFile file = PlanLoader.load(plan);
                 DryRun.Report dry = DryRun.run(conn, (c, catalog) -> Plans.resolve(c, file, catalog).plan(),
@@ -128,6 +132,14 @@ final class SizesCommand implements Callable<Integer> {
         table.row(total);
         table.print(ctx.out());
         ExplainCounts.printNotes(ctx.out(), notes);
+        extensions.printText(ctx.out(), report.tables().stream().map(SizeRow::table).toList());
+    }
+
+    /** The extension tables the report lists (only those are counted). */
+    private static List<ExtensionTables.Member> listedOnly(SizesReport report, List<ExtensionTables.Member> all) {
+        java.util.Set<QualifiedName> listed = new java.util.HashSet<>();
+        report.tables().forEach(r -> listed.add(r.table()));
+        return all.stream().filter(m -> listed.contains(m.table())).toList();
     }
 
     /** The planned tables among the listed ones (the top level: partitions count in their root). */
@@ -192,6 +204,7 @@ final class SizesCommand implements Callable<Integer> {
         m.put("table", r.table().name());
         m.put("partitioned", r.partitioned());
         m.putAll(sizeJson(r.size(), r.estimatedRows()));
+        extensions.putJson(m, r.table());
         DryRun.PlannedTable t = planned.get(r.table());
         if (plan != null && t != null) {
             m.put("mode", t.mode());

@@ -1,6 +1,7 @@
 package io.pgsubset.plan;
 
 import io.pgsubset.catalog.Catalog;
+import io.pgsubset.catalog.ExtensionTables;
 import io.pgsubset.catalog.ForeignKey;
 import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.catalog.Table;
@@ -9,6 +10,7 @@ import io.pgsubset.sizes.ByteSize;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,18 +43,24 @@ public final class PlanInit {
     private final List<Table> tables;
     private final PlanGraph graph;
     private final Set<String> schemas;
+    private final Map<QualifiedName, ExtensionTables.Member> extensionTables = new HashMap<>();
 
-    private PlanInit(Catalog catalog, Options options) {
+    private PlanInit(Catalog catalog, Options options, List<ExtensionTables.Member> extensionTables) {
         this.catalog = catalog;
         this.options = options;
+        extensionTables.forEach(m -> this.extensionTables.put(m.table(), m));
         this.schemas = new HashSet<>(options.schemas().isEmpty() ? catalog.schemas() : options.schemas());
         this.tables = catalog.tables().stream()
                 .filter(t -> schemas.contains(t.name().schema()) && !t.isPartition()).toList();
         this.graph = new PlanGraph(catalog, List.of());
     }
 
-    public static String write(Catalog catalog, Options options) {
-        return new PlanInit(catalog, options).render();
+    /**
+     * @param extensionTables the catalog's extension tables, their configuration tables' rows counted
+     *                        ({@link ExtensionTables#counted}), for the comments
+     */
+    public static String write(Catalog catalog, Options options, List<ExtensionTables.Member> extensionTables) {
+        return new PlanInit(catalog, options, extensionTables).render();
     }
 
     private String render() {
@@ -107,18 +115,23 @@ public final class PlanInit {
             for (Table t : full) {
                 line(out, "  - " + yaml(render(t.name())), pretty(t) + ": " + (big.contains(t)
                         ? "over " + ByteSize.pretty(options.sampleOverBytes()) + " but not sampled" : "at most "
-                        + ByteSize.pretty(options.sampleOverBytes()) + ", copied whole"));
+                        + ByteSize.pretty(options.sampleOverBytes()) + ", copied whole")
+                        + (t.extension().isPresent() ? "; " + extensionRows(t) : ""));
             }
         }
         List<Table> skipped = tables.stream().filter(Table::extensionOwnedData).toList();
         if (!skipped.isEmpty()) {
             out.append("\nskip:\n");
             for (Table t : skipped) {
-                line(out, "  - " + yaml(render(t.name())), "owned by extension " + t.extension().orElseThrow()
-                        + ": its rows come with CREATE EXTENSION");
+                line(out, "  - " + yaml(render(t.name())), extensionRows(t));
             }
         }
         return out.toString();
+    }
+
+    /** What a dump does with the rows of a table of an extension. */
+    private String extensionRows(Table t) {
+        return extensionTables.getOrDefault(t.name(), ExtensionTables.Member.of(t)).describe();
     }
 
     private void header(StringBuilder out) {

@@ -98,7 +98,8 @@ public final class DryRun {
         QualifiedName name = t.plan().table();
         TableSize size = catalog.treeSize(name);
         long data = size.heap() + size.toast();
-        if (t.selection() instanceof RowSelection.AllRows && t.rows() > 0) {
+        // every row: the table's bytes; an extension configuration table's filtered rows are priced per row below
+        if (t.selection() instanceof RowSelection.AllRows all && all.condition().isEmpty() && t.rows() > 0) {
             return OptionalLong.of(data);
         }
         if (t.rows() == 0) {
