@@ -60,8 +60,11 @@ class ExtensionsTest {
 
     @Test
     void fullDumpRestoresEveryValueAndVerifiesSpatialRefSysThroughItsFilter(TestDatabase db, @TempDir Path tmp) {
+        Path plan = tmp.resolve("plan.yaml");
+        Cli.Result init = Cli.against(db, "plan init", "-o", plan.toString());
+        assertEquals(0, init.exitCode(), init::toString);
         Path out = tmp.resolve("dump");
-        Manifest m = Dumps.dumpOk(db, out);
+        Manifest m = Dumps.dumpOk(db, out, "--plan", plan.toString());
         Manifest.TableEntry srs = entry(m, "spatial_ref_sys");
         assertEquals(2, srs.rows(), "only the user rows of spatial_ref_sys are dumped");
         assertEquals("postgis", srs.extension().orElseThrow().name());
@@ -141,6 +144,51 @@ class ExtensionsTest {
         List<List<String>> source = db.query(values.replace("ORDER BY p.id",
                 "WHERE p.id IN (" + String.join(",", copied.stream().map(r -> r.get(0)).toList()) + ") ORDER BY p.id"));
         assertEquals(source, copied);
+    }
+
+    @Test
+    void planInitExplainAndSizesShowTheRowsADumpCarriesOfExtensionTables(TestDatabase db, @TempDir Path tmp)
+            throws IOException {
+        long all = db.queryLong("SELECT count(*) FROM spatial_ref_sys");
+        String note = "configuration table of extension postgis: its filter selects 2 of " + all + " rows as user "
+                + "data, the only rows a dump carries; CREATE EXTENSION makes the other " + (all - 2);
+        Path plan = tmp.resolve("plan.yaml");
+        Cli.Result init = Cli.against(db, "plan init", "-o", plan.toString());
+        assertEquals(0, init.exitCode(), init::toString);
+        String yaml = java.nio.file.Files.readString(plan);
+        assertTrue(yaml.lines().anyMatch(l -> l.startsWith("  - spatial_ref_sys ") && l.endsWith(note)), yaml);
+
+        Cli.Result explain = Cli.against(db, "plan explain", "--plan", plan.toString(), "--counts");
+        assertEquals(0, explain.exitCode(), explain::toString);
+        assertTrue(explain.out().contains("tables of extensions:\n  public.spatial_ref_sys  " + note + "\n"),
+                explain::toString);
+        assertTrue(explain.out().lines().anyMatch(l -> l.matches("public\\.spatial_ref_sys +full +2 .*")),
+                explain::toString);
+
+        Cli.Result sizes = Cli.against(db, "sizes", "--plan", plan.toString(), "--format", "json");
+        assertEquals(0, sizes.exitCode(), sizes::toString);
+        com.fasterxml.jackson.databind.JsonNode srs = null;
+        for (com.fasterxml.jackson.databind.JsonNode t : new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(sizes.out()).path("tables")) {
+            if (t.path("table").asText().equals("spatial_ref_sys")) {
+                srs = t;
+            }
+        }
+        assertTrue(srs != null, sizes::toString);
+        assertEquals(2, srs.path("planned_rows").asLong(), srs::toString);
+        assertTrue(srs.path("planned_bytes").asLong() < srs.path("heap_bytes").asLong() / 100, srs::toString);
+        assertEquals("postgis", srs.path("extension").path("name").asText(), srs::toString);
+        assertEquals(2, srs.path("extension").path("filter_rows").asLong(), srs::toString);
+        assertEquals(all, srs.path("extension").path("all_rows").asLong(), srs::toString);
+
+        // a table an extension owns: no rows in a dump, and sizes says why
+        TestDatabase owned = db.sibling("owned");
+        owned.execute("CREATE TABLE ext_data (i int); INSERT INTO ext_data VALUES (1); "
+                + "ALTER EXTENSION plpgsql ADD TABLE ext_data;");
+        Cli.Result ownedSizes = Cli.against(owned, "sizes");
+        assertEquals(0, ownedSizes.exitCode(), ownedSizes::toString);
+        assertTrue(ownedSizes.out().contains("tables of extensions:\n  public.ext_data  owned by extension plpgsql: "
+                + "its rows come with CREATE EXTENSION\n"), ownedSizes::toString);
     }
 
     static Manifest.TableEntry entry(Manifest m, String name) {
