@@ -40,7 +40,8 @@ import java.util.concurrent.TimeUnit;
 @Command(name = "explain", sortOptions = false,
         description = {"Show what a plan does: every table with its mode and why (the plan line, the unlisted "
                 + "policy or the foreign-key path), and the foreign keys the closure follows downward (children of "
-                + "selected rows) and upward (parents of included rows).",
+                + "selected rows) and upward (parents of included rows). Tables of extensions are named, with the "
+                + "rows an extension configuration table's filter selects (the rows a dump carries).",
                 "--graph FILE.dot writes a Graphviz graph; FILE.svg renders it with Graphviz's dot.",
                 "--counts runs the subset engine as a dry run in one read-only snapshot (nothing is written): "
                         + "exact rows per table and the rows each foreign key added, downward and upward; a note for "

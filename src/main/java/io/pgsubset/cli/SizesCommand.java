@@ -34,6 +34,8 @@ import java.util.concurrent.Callable;
         description = {"Table sizes, largest first: total, heap, indexes, TOAST and estimated rows.",
                 "A partitioned table counts all its partitions. Sizes are those of pg_total_relation_size, "
                         + "pg_relation_size (main fork), pg_indexes_size and the TOAST table's total size.",
+                "Tables of extensions are named below the table: those an extension owns (no rows in a dump) and "
+                        + "its configuration tables, with the rows their filter selects (the rows a dump carries).",
                 "With --plan, also each table's mode, the exact rows the plan selects and their estimated bytes "
                         + "(heap + TOAST per row), computed by the subset engine in one read-only snapshot."})
 final class SizesCommand implements Callable<Integer> {
