@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /** The libpq connection flags, as pg_dump and psql spell them. */
 public final class ConnectionMixin {
-    @Option(names = {"-h", "--host"}, paramLabel = "HOST", description = "Database server host (default: PGHOST or localhost).")
+    @Option(names = {"-h", "--host"}, paramLabel = "HOST",
+            description = "Database server host, or a Unix-domain socket directory if it starts with / (default: PGHOST, else a server's socket in /var/run/postgresql or /tmp, else localhost).")
     String host;
 
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "Database server port (default: PGPORT or 5432).")
@@ -19,7 +20,8 @@ public final class ConnectionMixin {
     String user;
 
     @Option(names = {"-d", "--dbname"}, paramLabel = "DBNAME",
-            description = "Database name, or a postgresql:// URI or key=value connection string (default: PGDATABASE).")
+            description = "Database name, or a postgresql:// URI or key=value connection string, which may name a "
+                    + "service=NAME of a pg_service.conf (default: PGDATABASE, else the user name).")
     String dbname;
 
     @Option(names = {"-w", "--no-password"}, description = "Never prompt for a password.")
@@ -30,9 +32,12 @@ public final class ConnectionMixin {
                 Optional.ofNullable(dbname), noPassword);
     }
 
-    /** Resolves the target from these flags and the environment, prompting for a password if needed. */
+    /**
+     * Resolves the target from these flags and the environment, prompting for a password if needed,
+     * and settles on one server of a host list, so that every session of the command reaches it.
+     */
     public Connector connector(CliContext ctx) {
         ConnectionTarget target = ConnectionTarget.resolve(options(), ctx.env());
-        return new Connector(target).withPromptedPasswordIfNeeded(noPassword);
+        return new Connector(target).withPromptedPasswordIfNeeded(noPassword).pinned();
     }
 }

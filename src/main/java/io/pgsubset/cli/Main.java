@@ -59,6 +59,7 @@ public final class Main implements Callable<Integer> {
         cli.setErr(err);
         cli.setExecutionExceptionHandler(new FailureHandler(ctx));
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        PgStyleHelp.install(cli);
         int code = cli.execute(args);
         out.flush();
         err.flush();

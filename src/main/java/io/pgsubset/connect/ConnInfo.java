@@ -4,7 +4,9 @@ import io.pgsubset.error.UsageException;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Parses libpq connection strings: {@code postgresql://} URIs and {@code key=value} lists. */
@@ -65,33 +67,40 @@ final class ConnInfo {
         return out;
     }
 
-    private static void parseHostPort(String hostPort, Map<String, String> out) {
-        if (hostPort.isEmpty()) {
+    /** {@code h1:5432,[::1]:5433,h3}: libpq's host list, kept as comma-separated host and port lists. */
+    private static void parseHostPort(String hostPorts, Map<String, String> out) {
+        if (hostPorts.isEmpty()) {
             return;
         }
-        if (hostPort.contains(",")) {
-            throw new UsageException("connection URIs with several hosts are not supported: " + hostPort);
-        }
-        String host = hostPort;
-        String port = null;
-        if (hostPort.startsWith("[")) {
-            int close = hostPort.indexOf(']');
-            host = hostPort.substring(1, close);
-            if (close + 1 < hostPort.length() && hostPort.charAt(close + 1) == ':') {
-                port = hostPort.substring(close + 2);
+        List<String> hosts = new ArrayList<>();
+        List<String> ports = new ArrayList<>();
+        for (String hostPort : hostPorts.split(",", -1)) {
+            String host = hostPort;
+            String port = "";
+            if (hostPort.startsWith("[")) {
+                int close = hostPort.indexOf(']');
+                if (close < 0) {
+                    throw new UsageException("invalid connection URI: unterminated IPv6 address in \"" + hostPort + "\"");
+                }
+                host = hostPort.substring(1, close);
+                if (close + 1 < hostPort.length() && hostPort.charAt(close + 1) == ':') {
+                    port = hostPort.substring(close + 2);
+                }
+            } else {
+                int colon = hostPort.lastIndexOf(':');
+                if (colon >= 0) {
+                    host = hostPort.substring(0, colon);
+                    port = hostPort.substring(colon + 1);
+                }
             }
-        } else {
-            int colon = hostPort.lastIndexOf(':');
-            if (colon >= 0) {
-                host = hostPort.substring(0, colon);
-                port = hostPort.substring(colon + 1);
-            }
+            hosts.add(decode(host));
+            ports.add(port);
         }
-        if (!host.isEmpty()) {
-            out.putIfAbsent("host", decode(host));
+        if (hosts.stream().anyMatch(h -> !h.isEmpty())) {
+            out.putIfAbsent("host", String.join(",", hosts));
         }
-        if (port != null && !port.isEmpty()) {
-            out.putIfAbsent("port", port);
+        if (ports.stream().anyMatch(p -> !p.isEmpty())) {
+            out.putIfAbsent("port", String.join(",", ports));
         }
     }
 

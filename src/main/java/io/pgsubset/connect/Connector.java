@@ -4,14 +4,23 @@ import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 
 import java.io.Console;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
-/** Opens JDBC connections to a {@link ConnectionTarget} and turns failures into one clear line. */
+/**
+ * Opens JDBC connections to a {@link ConnectionTarget} and turns failures into one clear line.
+ * Several hosts are tried in order, as libpq does, until one accepts the connection and meets
+ * {@code target_session_attrs}; a socket directory is reached through {@link UnixSocketFactory}.
+ */
 public final class Connector {
-    private static final String APPLICATION_NAME = "pgsubset";
+    /** libpq waits for ever by default; a dump tool that hangs on a dead address helps nobody. */
+    private static final String DEFAULT_CONNECT_TIMEOUT = "10";
 
     private final ConnectionTarget target;
 
@@ -24,11 +33,58 @@ public final class Connector {
     }
 
     public Connection open() {
-        try {
-            return DriverManager.getConnection(url(), properties());
-        } catch (SQLException e) {
-            throw describe(e);
+        List<Endpoint> servers = target.endpoints();
+        if (servers.size() == 1 && target.sessionAttrs() == SessionAttrs.ANY) {
+            try {
+                return connect(servers.get(0));
+            } catch (SQLException e) {
+                throw describe(servers.get(0), e);
+            }
         }
+        return openFirstAcceptable().connection();
+    }
+
+    /**
+     * A connector bound to the one server {@link #open()} picks from a host list, so that every
+     * later session (workers, pg_dump with the exported snapshot, psql) reaches that same server.
+     */
+    public Connector pinned() {
+        if (target.endpoints().size() == 1 && target.sessionAttrs() == SessionAttrs.ANY) {
+            return this;
+        }
+        Opened probe = openFirstAcceptable();
+        try (Connection ignored = probe.connection()) {
+            return new Connector(target.pinnedTo(probe.server()));
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not close the probe connection to " + probe.server() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private record Opened(Endpoint server, Connection connection) {
+    }
+
+    private Opened openFirstAcceptable() {
+        SessionAttrs attrs = target.sessionAttrs();
+        List<String> failures = new ArrayList<>();
+        for (int pass = 1; pass <= attrs.passes(); pass++) {
+            boolean lastResort = pass > 1;
+            for (Endpoint server : target.endpoints()) {
+                try {
+                    Connection c = connect(server);
+                    if (attrs.accepts(c, lastResort)) {
+                        return new Opened(server, c);
+                    }
+                    c.close();
+                    failures.add(server + ": server is " + attrs.unmet());
+                } catch (SQLException e) {
+                    failures.add(describe(server, e).getMessage());
+                }
+            }
+        }
+        throw new PgsubsetException("no server of " + target + " accepted the connection"
+                + (attrs == SessionAttrs.ANY ? "" : " with target_session_attrs=" + attrs.keyword()) + ": "
+                + String.join("; ", failures));
     }
 
     /**
@@ -43,7 +99,7 @@ public final class Connector {
         if (console == null) {
             return this;
         }
-        try (Connection ignored = DriverManager.getConnection(url(), properties())) {
+        try (Connection ignored = connect(target.endpoints().get(0))) {
             return this;
         } catch (SQLException e) {
             if (!needsPassword(e)) {
@@ -59,22 +115,37 @@ public final class Connector {
         return msg.contains("no password was provided") || "28P01".equals(e.getSQLState());
     }
 
-    private String url() {
-        String host = target.host().contains(":") ? "[" + target.host() + "]" : target.host();
-        return "jdbc:postgresql://" + host + ":" + target.port() + "/"
-                + java.net.URLEncoder.encode(target.dbname(), java.nio.charset.StandardCharsets.UTF_8);
+    private Connection connect(Endpoint server) throws SQLException {
+        return DriverManager.getConnection(url(server), properties(server));
     }
 
-    private Properties properties() {
+    /** For a socket the URL's host only satisfies pgjdbc: the socket factory ignores it. */
+    private String url(Endpoint server) {
+        String host = server.isSocket() ? "localhost" : server.host().contains(":") ? "[" + server.host() + "]"
+                : server.host();
+        return "jdbc:postgresql://" + host + ":" + server.port() + "/"
+                + URLEncoder.encode(target.dbname(), StandardCharsets.UTF_8);
+    }
+
+    private Properties properties(Endpoint server) {
         Properties p = new Properties();
         p.setProperty("user", target.user());
-        target.password().ifPresent(pw -> p.setProperty("password", pw));
-        p.setProperty("ApplicationName", APPLICATION_NAME);
-        p.setProperty("sslmode", target.parameters().getOrDefault("sslmode", "prefer"));
-        copy(p, "sslrootcert", "sslrootcert");
-        copy(p, "sslcert", "sslcert");
-        copy(p, "sslkey", "sslkey");
-        p.setProperty("connectTimeout", target.parameters().getOrDefault("connect_timeout", "10"));
+        target.passwordFor(server).ifPresent(pw -> p.setProperty("password", pw));
+        p.setProperty("ApplicationName", target.applicationName());
+        if (server.isSocket()) {
+            p.setProperty("socketFactory", UnixSocketFactory.class.getName());
+            p.setProperty("socketFactoryArg", server.socketPath().toString());
+            // libpq ignores sslmode on a Unix-domain socket; the server offers neither SSL nor GSS there
+            p.setProperty("sslmode", "disable");
+            p.setProperty("gssEncMode", "disable");
+        } else {
+            p.setProperty("sslmode", target.parameters().getOrDefault("sslmode", "prefer"));
+            copy(p, "sslrootcert", "sslrootcert");
+            copy(p, "sslcert", "sslcert");
+            copy(p, "sslkey", "sslkey");
+        }
+        p.setProperty("connectTimeout", target.parameters().getOrDefault("connect_timeout", DEFAULT_CONNECT_TIMEOUT));
+        copy(p, "options", "options");
         // pg_dump-like sessions: no prepared-statement surprises across pooled servers.
         p.setProperty("prepareThreshold", "0");
         return p;
@@ -87,25 +158,36 @@ public final class Connector {
         }
     }
 
-    private PgsubsetException describe(SQLException e) {
+    private PgsubsetException describe(Endpoint server, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String where = target.host() + ":" + target.port();
         String detail = firstLine(e.getMessage());
-        if (state.equals("08001") || state.startsWith("08")) {
-            return new PgsubsetException("could not connect to server at " + where + ": " + detail, e);
+        if (state.startsWith("08") && server.isSocket()) {
+            return new PgsubsetException("could not connect to server on " + server + ": " + rootCause(e)
+                    + " (is the server running locally and accepting connections on that socket?)", e);
+        }
+        if (state.startsWith("08")) {
+            return new PgsubsetException("could not connect to server at " + server + ": " + detail, e);
         }
         if (state.equals("28P01") || state.equals("28000")) {
-            return new PgsubsetException("connection to " + where + " refused for user \"" + target.user() + "\": "
+            return new PgsubsetException("connection to " + server + " refused for user \"" + target.user() + "\": "
                     + detail, e);
         }
         if (state.equals("3D000")) {
-            return new UsageException("database \"" + target.dbname() + "\" does not exist on " + where, e);
+            return new UsageException("database \"" + target.dbname() + "\" does not exist on " + server, e);
         }
         if (detail.contains("no password was provided")) {
-            return new PgsubsetException("the server at " + where + " asks for a password for user \""
+            return new PgsubsetException("the server at " + server + " asks for a password for user \""
                     + target.user() + "\" and none was given: set PGPASSWORD or add it to ~/.pgpass", e);
         }
-        return new PgsubsetException("could not connect to " + target + ": " + detail, e);
+        return new PgsubsetException("could not connect to " + server + ": " + detail, e);
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return firstLine(t.getMessage());
     }
 
     private static String firstLine(String s) {

@@ -14,7 +14,7 @@ final class PgPass {
     private PgPass() {
     }
 
-    static Optional<String> lookup(Path file, String host, int port, String dbname, String user) {
+    static Optional<String> lookup(Path file, Endpoint server, String dbname, String user) {
         if (!Files.isRegularFile(file) || !privateEnough(file)) {
             return Optional.empty();
         }
@@ -24,7 +24,9 @@ final class PgPass {
         } catch (IOException e) {
             return Optional.empty();
         }
-        String hostKey = host.startsWith("/") ? "localhost" : host;
+        String host = server.host();
+        // libpq: a connection through the default socket directory also matches "localhost"
+        boolean defaultSocket = server.isSocket() && ConnectionTarget.DEFAULT_SOCKET_DIRS.contains(Path.of(host));
         for (String line : lines) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
@@ -33,7 +35,8 @@ final class PgPass {
             if (f.size() < 5) {
                 continue;
             }
-            if (matches(f.get(0), hostKey) && matches(f.get(1), Integer.toString(port))
+            boolean hostMatches = matches(f.get(0), host) || defaultSocket && f.get(0).equals("localhost");
+            if (hostMatches && matches(f.get(1), Integer.toString(server.port()))
                     && matches(f.get(2), dbname) && matches(f.get(3), user)) {
                 return Optional.of(f.get(4));
             }

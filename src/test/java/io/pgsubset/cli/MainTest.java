@@ -3,7 +3,13 @@ package io.pgsubset.cli;
 import io.pgsubset.testing.Cli;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MainTest {
@@ -34,9 +40,44 @@ class MainTest {
     }
 
     @Test
-    void unixSocketHostsAreRefusedClearly() {
-        Cli.Result r = Cli.run("sizes", "-h", "/var/run/postgresql");
-        assertEquals(2, r.exitCode(), r::toString);
-        assertTrue(r.err().contains("Unix-domain socket"), r.err());
+    void helpWritesOptionLabelsAsPgDumpDoes() {
+        List<String> commands = new ArrayList<>();
+        subcommands(List.of(), commands);
+        assertTrue(commands.containsAll(List.of("sizes", "plan check", "dump", "restore", "verify")), commands::toString);
+        Pattern attached = Pattern.compile("(^|[\\s\\[,])--?[A-Za-z][-A-Za-z]*=[A-Z]");
+        for (String command : commands) {
+            List<String> args = new ArrayList<>(List.of(command.split(" ")));
+            args.add("--help");
+            Cli.Result help = Cli.run(args.toArray(String[]::new));
+            assertEquals(0, help.exitCode(), help::toString);
+            help.out().lines().forEach(line -> assertFalse(attached.matcher(line).find(), command + ": " + line));
+            assertFalse(help.out().contains("\u00A0"), command);
+            if (!command.equals("plan")) {
+                assertTrue(help.out().contains("[-d DBNAME]") && help.out().contains("-d, --dbname DBNAME"),
+                        command + "\n" + help.out());
+            }
+        }
+        // the help changed, the parser did not: --dbname=NAME still works
+        Cli.Result parsed = Cli.run("sizes", "--dbname=x", "--host=/nonexistent-pgsubset-dir", "-p", "5432");
+        assertEquals(1, parsed.exitCode(), parsed::toString);
+        assertTrue(parsed.err().contains("socket \"/nonexistent-pgsubset-dir/.s.PGSQL.5432\""), parsed.err());
+    }
+
+    /** Every command under {@code parent}, found in the "Commands:" section of its help. */
+    private static void subcommands(List<String> parent, List<String> out) {
+        List<String> args = new ArrayList<>(parent);
+        args.add("--help");
+        String help = Cli.run(args.toArray(String[]::new)).out();
+        int section = help.indexOf("Commands:");
+        if (section < 0) {
+            return;
+        }
+        Matcher m = Pattern.compile("(?m)^  (\\w+) ").matcher(help.substring(section));
+        while (m.find()) {
+            List<String> command = new ArrayList<>(parent);
+            command.add(m.group(1));
+            out.add(String.join(" ", command));
+            subcommands(command, out);
+        }
     }
 }

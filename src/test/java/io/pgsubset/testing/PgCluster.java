@@ -200,6 +200,51 @@ public final class PgCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Replaces pg_hba.conf, appends {@code conf} to postgresql.conf and restarts the server so both
+     * apply (a new socket directory needs the restart). The harness's own {@link #connect} trusts
+     * TCP: after rules without that, connect as the rules allow.
+     */
+    public void reconfigure(List<String> hba, List<String> conf) {
+        try {
+            writeAsOwner(dataDir.resolve("pg_hba.conf"), String.join("\n", hba) + "\n");
+            appendAsOwner(dataDir.resolve("postgresql.conf"), String.join("\n", conf) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        run(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-l",
+                root.resolve("server.log").toString(), "-m", "fast", "-w", "-t", "60", "restart"));
+    }
+
+    /** The OS user the server runs as: the one peer authentication lets in under its own name. */
+    public String osUser() {
+        return asPostgresUser ? "postgres" : System.getProperty("user.name");
+    }
+
+    /** {@code command} run as the server's OS user: through runuser when the tests run as root. */
+    public List<String> asServerUser(List<String> command) {
+        List<String> argv = new ArrayList<>();
+        if (asPostgresUser) {
+            argv.addAll(List.of("runuser", "-u", "postgres", "--"));
+        }
+        argv.addAll(command);
+        return argv;
+    }
+
+    /** Gives {@code path} (a file or a directory tree) to the server's OS user, when that is another user. */
+    public void giveToServerUser(Path path) {
+        if (!asPostgresUser) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.toList()) {
+                chownToPostgres(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public int port() {
         return port;
     }
@@ -234,11 +279,7 @@ public final class PgCluster implements AutoCloseable {
 
     /** Runs a PostgreSQL server program as the cluster's OS user, failing with its output. */
     public String run(List<String> command) {
-        List<String> argv = new ArrayList<>();
-        if (asPostgresUser) {
-            argv.addAll(List.of("runuser", "-u", "postgres", "--"));
-        }
-        argv.addAll(command);
+        List<String> argv = asServerUser(command);
         try {
             Process p = new ProcessBuilder(argv).directory(root.toFile()).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -1,0 +1,25 @@
+package io.pgsubset.connect;
+
+import java.nio.file.Path;
+
+/**
+ * One server address: a host name or IP address with a TCP port, or, when {@code host} starts
+ * with {@code /}, a Unix-domain socket directory whose socket file is {@code .s.PGSQL.<port>}
+ * (libpq's convention).
+ */
+public record Endpoint(String host, int port) {
+    public boolean isSocket() {
+        return host.startsWith("/");
+    }
+
+    /** The socket file, for a socket directory. */
+    public Path socketPath() {
+        return Path.of(host, ".s.PGSQL." + port);
+    }
+
+    /** As libpq's messages name it: {@code socket "/run/postgresql/.s.PGSQL.5432"} or {@code db1:5432}. */
+    @Override
+    public String toString() {
+        return isSocket() ? "socket \"" + socketPath() + "\"" : host + ":" + port;
+    }
+}
