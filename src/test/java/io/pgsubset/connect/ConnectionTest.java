@@ -3,6 +3,7 @@ package io.pgsubset.connect;
 import io.pgsubset.testing.Cli;
 import io.pgsubset.testing.PgCluster;
 import io.pgsubset.testing.PgTest;
+import io.pgsubset.testing.Standby;
 import io.pgsubset.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,6 +125,50 @@ class ConnectionTest {
         assertEquals(SECRET, env.get("PGPASSWORD"));
         assertEquals("alice", env.get("PGUSER"));
         assertFalse(t.toString().contains(SECRET));
+    }
+
+    @Test
+    void hostListsSettleOnTheFirstServerMatchingTargetSessionAttrs(TestDatabase db, @Standby PgCluster standby)
+            throws Exception {
+        db.cluster().awaitCaughtUp(standby);
+        int down;
+        try (ServerSocket s = new ServerSocket(0)) {
+            down = s.getLocalPort();
+        }
+        String hosts = "host=127.0.0.1,127.0.0.1,127.0.0.1 port=" + down + "," + db.cluster().port() + ","
+                + standby.port() + " user=postgres dbname=" + db.name() + " target_session_attrs=";
+        assertEquals(standby.port(), settledPort(hosts + "standby"));
+        assertEquals(standby.port(), settledPort(hosts + "prefer-standby"));
+        assertEquals(standby.port(), settledPort(hosts + "read-only"));
+        assertEquals(db.cluster().port(), settledPort(hosts + "primary"));
+        assertEquals(db.cluster().port(), settledPort(hosts + "read-write"));
+        assertEquals(db.cluster().port(), settledPort(hosts + "any"), "the closed port is skipped");
+        String primaryOnly = "host=127.0.0.1 port=" + db.cluster().port() + " user=postgres dbname=" + db.name();
+        assertEquals(db.cluster().port(), settledPort(primaryOnly + " target_session_attrs=prefer-standby"));
+
+        Cli.Result none = Cli.run(Map.of(), List.of("sizes", "-d", primaryOnly + " target_session_attrs=standby"));
+        assertEquals(1, none.exitCode(), none::toString);
+        assertEquals(1, none.err().lines().count(), none.err());
+        assertTrue(none.err().contains("127.0.0.1:" + db.cluster().port() + ": server is not a standby"), none.err());
+
+        Cli.Result fromStandby = Cli.run(Map.of(), List.of("sizes", "--format", "json", "-d", hosts + "standby"));
+        assertEquals(0, fromStandby.exitCode(), fromStandby::toString);
+    }
+
+    /** The port of the server a connector settles on, checked against what that server says it is. */
+    private static int settledPort(String conninfo) throws Exception {
+        ConnectionTarget t = ConnectionTarget.resolve(new ConnectionOptions(java.util.Optional.empty(),
+                java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.of(conninfo), true),
+                Map.of());
+        Connector pinned = new Connector(t).pinned();
+        assertEquals(1, pinned.target().endpoints().size());
+        try (java.sql.Connection c = pinned.open(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT pg_catalog.current_setting('port')::int")) {
+            rs.next();
+            assertEquals(pinned.target().endpoints().get(0).port(), rs.getInt(1));
+            assertEquals(Integer.toString(rs.getInt(1)), pinned.target().childEnvironment().get("PGPORT"));
+            return rs.getInt(1);
+        }
     }
 
     private static List<String> concat(List<String> a, String b) {
