@@ -351,7 +351,7 @@ class RestoreCommandTest {
     void explainsItselfAndRejectsContradictoryOptions(TestDatabase db) {
         Cli.Result help = Cli.run("restore", "--help");
         assertEquals(0, help.exitCode(), help::toString);
-        assertTrue(help.out().contains("--replace=DBNAME") && help.out().contains("--terminate")
+        assertTrue(help.out().contains("--replace DBNAME") && help.out().contains("--terminate")
                 && help.out().contains("-h, --host"), help.out());
         Cli.Result verifyHelp = Cli.run("verify", "--help");
         assertEquals(0, verifyHelp.exitCode(), verifyHelp::toString);
