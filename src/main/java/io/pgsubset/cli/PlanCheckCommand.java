@@ -2,6 +2,7 @@ package io.pgsubset.cli;
 
 import io.pgsubset.catalog.CatalogReader;
 import io.pgsubset.plan.LoadedPlan;
+import io.pgsubset.plan.PlanWarnings;
 import io.pgsubset.plan.Plans;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +20,10 @@ import java.util.stream.Collectors;
                 + "every where: filter (EXPLAINed) and every transform (tried on a few rows, cast to its column's "
                 + "type) in a read-only transaction; transformed keys must stay unique and match across foreign keys.",
                 "Exit 0 with a one-line summary, or exit 2 with every problem, one per line: "
-                        + "FILE:LINE:COLUMN: what is wrong - the fix."})
+                        + "FILE:LINE:COLUMN: what is wrong - the fix. Among them: on_skipped_parent: null with a NOT "
+                        + "NULL column referencing a skipped table from a table that holds rows.",
+                "Warnings (exit stays 0) on stderr: a follow table whose via names only foreign keys into tables "
+                        + "that are neither sampled nor following."})
 final class PlanCheckCommand implements Callable<Integer> {
     private final CliContext ctx;
 
@@ -43,9 +47,16 @@ final class PlanCheckCommand implements Callable<Integer> {
         try (Connection conn = connection.connector(ctx).open()) {
             loaded = Plans.load(conn, plan, CatalogReader.Sizes.ESTIMATED);
         }
+        printWarnings(ctx, loaded);
         ctx.out().println(plan + ": ok, " + summary(loaded.plan().countByMode()));
         ctx.out().flush();
         return 0;
+    }
+
+    /** The plan's {@link PlanWarnings}, one {@code pgsubset: warning: } line each on stderr. */
+    static void printWarnings(CliContext ctx, LoadedPlan loaded) {
+        PlanWarnings.of(loaded).forEach(w -> ctx.err().println("pgsubset: warning: " + w));
+        ctx.err().flush();
     }
 
     /** {@code 12 tables: 1 sample, 3 follow, 6 full, 2 skip}. */

@@ -12,6 +12,7 @@ import io.pgsubset.plan.Mode;
 import io.pgsubset.plan.PlanDot;
 import io.pgsubset.plan.PlanGraph;
 import io.pgsubset.plan.PlanJson;
+import io.pgsubset.plan.PlanWarnings;
 import io.pgsubset.plan.Plans;
 import io.pgsubset.plan.SampleRate;
 import io.pgsubset.plan.TablePlan;
@@ -92,9 +93,11 @@ final class PlanExplainCommand implements Callable<Integer> {
             extensions = new ExtensionNotes(ExtensionTables.counted(conn, ExtensionTables.of(loaded.catalog(),
                     loaded.plan().tables().stream().map(TablePlan::table).toList())));
         }
+        PlanCheckCommand.printWarnings(ctx, loaded);
         List<PlanGraph.Edge> edges = loaded.graph().closureEdges(loaded.plan());
         if (format == OutputFormat.json) {
             Map<String, Object> out = json(loaded, edges, extensions);
+            out.put("warnings", PlanWarnings.of(loaded));
             if (exact != null) {
                 out.put("counts", exact.json());
             }

@@ -2,6 +2,7 @@ package io.pgsubset.dump;
 
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.CatalogReader;
+import io.pgsubset.catalog.MaterializedViews;
 import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.catalog.Sequence;
 import io.pgsubset.catalog.Table;
@@ -84,6 +85,7 @@ public final class Dumper {
                     Subset subset = subset(leader.connection(), catalog, plan, request.maxRows());
                     List<Manifest.SequenceEntry> sequences = SequenceDump.read(leader.connection(),
                             sequencesOf(catalog, plan));
+                    List<Manifest.MaterializedViewEntry> views = materializedViews(leader.connection(), plan);
                     List<DataDump.Job> jobs = jobs(catalog, subset, request.compress());
                     listener.planned(jobs.stream().map(j -> new DumpListener.PlannedTable(j.table().name(),
                             j.subset().plan().mode().keyword(), j.subset().rows())).toList());
@@ -93,7 +95,7 @@ public final class Dumper {
                     SequenceDump.write(dir.path(), sequences);
                     await(schema);
                     listener.step("schema written by " + pgDump.path());
-                    Manifest manifest = manifest(request, catalog, plan, leader, entries, sequences);
+                    Manifest manifest = manifest(request, catalog, plan, leader, entries, sequences, views);
                     writeFiles(dir.path(), request, manifest);
                     dir.commit();
                     return new DumpResult(dir.target(), manifest, System.nanoTime() - started);
@@ -166,6 +168,17 @@ public final class Dumper {
                 .toList();
     }
 
+    /** The plan's materialized views in refresh order, as populated in the snapshot. */
+    private static List<Manifest.MaterializedViewEntry> materializedViews(Connection conn, ResolvedPlan plan) {
+        try {
+            return MaterializedViews.read(conn, plan.schemas()).stream()
+                    .map(v -> new Manifest.MaterializedViewEntry(v.name().schema(), v.name().name(), v.populated()))
+                    .toList();
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not list the materialized views: " + DumpErrors.firstLine(e), e);
+        }
+    }
+
     /** The exact rows of every table (the engine also enforces max_rows before anything is written). */
     private static Subset subset(Connection conn, Catalog catalog, ResolvedPlan plan, OptionalLong maxRows) {
         Closure.Options options = Closure.Options.defaults();
@@ -232,14 +245,15 @@ public final class Dumper {
     }
 
     private static Manifest manifest(DumpRequest request, Catalog catalog, ResolvedPlan plan, SnapshotSession leader,
-                                     List<Manifest.TableEntry> entries, List<Manifest.SequenceEntry> sequences) {
+                                     List<Manifest.TableEntry> entries, List<Manifest.SequenceEntry> sequences,
+                                     List<Manifest.MaterializedViewEntry> views) {
         Manifest.Source source = new Manifest.Source(catalog.server().version(), catalog.server().versionNum(),
                 catalog.server().systemIdentifier(), catalog.server().database());
         List<Manifest.TableEntry> sorted = entries.stream()
                 .sorted(Comparator.comparing(Manifest.TableEntry::schema).thenComparing(Manifest.TableEntry::name))
                 .toList();
         return new Manifest(Manifest.FORMAT_VERSION, request.toolVersion(), source, leader.snapshotTime(),
-                request.compress(), request.keepOwners(), ManifestIO.mapper().valueToTree(io.pgsubset.plan.PlanJson.of(plan)), sorted, sequences);
+                request.compress(), request.keepOwners(), ManifestIO.mapper().valueToTree(io.pgsubset.plan.PlanJson.of(plan)), sorted, sequences, views);
     }
 
     static final String PLAN_FILE = "plan.yaml";

@@ -15,13 +15,15 @@ import java.util.Optional;
  * @param plan          the resolved plan, as JSON
  */
 public record Manifest(int formatVersion, String toolVersion, Source source, String snapshotTime, boolean compressed,
-                       boolean keepOwners, JsonNode plan, List<TableEntry> tables, List<SequenceEntry> sequences) {
+                       boolean keepOwners, JsonNode plan, List<TableEntry> tables, List<SequenceEntry> sequences,
+                       List<MaterializedViewEntry> materializedViews) {
     /** 2: row digests are {@link RowDigest#ALGORITHM} (format 1 had a byte-at-a-time hash). */
     public static final int FORMAT_VERSION = 2;
 
     public Manifest {
         tables = List.copyOf(tables);
         sequences = List.copyOf(sequences);
+        materializedViews = materializedViews == null ? List.of() : List.copyOf(materializedViews);
     }
 
     /**
@@ -69,6 +71,13 @@ public record Manifest(int formatVersion, String toolVersion, Source source, Str
             java.util.Objects.requireNonNull(name, "name");
             filter = filter == null ? Optional.empty() : filter;
         }
+    }
+
+    /**
+     * A materialized view, in refresh order (each after those it reads). pg_dump creates it WITH NO
+     * DATA; restore refreshes it after the data when it was populated in the source.
+     */
+    public record MaterializedViewEntry(String schema, String name, boolean populated) {
     }
 
     /** A sequence's state in the snapshot, as setval() will restore it. */

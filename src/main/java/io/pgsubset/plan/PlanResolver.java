@@ -97,6 +97,7 @@ public final class PlanResolver {
             }
         }
         applyUnlisted(graph);
+        checkNullableSkippedParents(graph);
         Map<QualifiedName, Map<String, Transform>> transforms = transforms();
         List<TablePlan> tables = new ArrayList<>();
         for (Table t : candidates) {
@@ -452,6 +453,38 @@ public final class PlanResolver {
             }
         }
         return out;
+    }
+
+    /**
+     * on_skipped_parent: null writes NULL into the columns that reference a skipped table. A NOT
+     * NULL one can never take it, which the catalog shows before the dump reads a row: reported
+     * at the entry that skips the parent.
+     */
+    private void checkNullableSkippedParents(PlanGraph graph) {
+        if (plan.onSkippedParent() != OnSkippedParent.NULL) {
+            return;
+        }
+        for (ForeignKey fk : graph.edges()) {
+            Mode child = modes.get(fk.child());
+            if (child == null || child instanceof Mode.Skip || !(modes.get(fk.parent()) instanceof Mode.Skip)
+                    || catalog.require(fk.parent()).extensionOwnedData()) {
+                continue;
+            }
+            Table table = catalog.require(fk.child());
+            List<String> notNull = fk.childColumns().stream()
+                    .filter(c -> table.column(c).map(Column::notNull).orElse(false)).toList();
+            if (notNull.isEmpty()) {
+                continue;
+            }
+            Assignment a = assigned.get(fk.parent());
+            Position at = a != null ? a.pattern().position() : plan.unlisted().position();
+            problem(at, "table " + fk.parent().display() + " is skipped, but on_skipped_parent: null cannot null "
+                            + "NOT NULL column " + fk.child().display() + "." + String.join(", ", notNull) + " ("
+                            + fk.describe() + ") of " + child.keyword() + " table " + fk.child().display()
+                            + ": the dump would fail on its first row that references it",
+                    "copy " + render(fk.parent()) + " (full or follow) instead of skipping it, or skip "
+                            + render(fk.child()) + " too");
+        }
     }
 
     private void problem(Position at, String message, String fix) {

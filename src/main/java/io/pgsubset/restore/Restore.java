@@ -123,8 +123,10 @@ public final class Restore {
         listener.step("loading the post-data schema (indexes, constraints, triggers)");
         psql.runInTransaction(target, "post-data schema (schema/post-data.sql)",
                 List.of(new FilePart(dir.resolve("schema/post-data.sql"))));
-        listener.step("setting sequences");
-        psql.runInTransaction(target, "sequences (sequences.sql)", List.of(new FilePart(dir.resolve("sequences.sql"))));
+        String refresh = MaterializedViewRefresh.sql(manifest.materializedViews());
+        listener.step(refresh.isEmpty() ? "setting sequences" : "setting sequences, refreshing materialized views");
+        psql.runInTransaction(target, "sequences (sequences.sql) and materialized views",
+                List.of(new FilePart(dir.resolve("sequences.sql")), new Text(refresh)));
         listener.step("ANALYZE");
         try (Connection c = open(target); Statement st = c.createStatement()) {
             st.execute("ANALYZE");

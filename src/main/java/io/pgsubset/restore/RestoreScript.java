@@ -59,6 +59,7 @@ public final class RestoreScript {
         array(sb, "table_rows", tables, t -> Long.toString(t.rows()));
         array(sb, "table_sha256", tables, TableEntry::sha256);
         assign(sb, "session_sql", String.join(";\n", Session.SETTINGS) + ";");
+        assign(sb, "matview_sql", MaterializedViewRefresh.sql(m.materializedViews()));
         assign(sb, "clean_sql", TargetSql.CLEAN);
         assign(sb, "target_state_sql", """
                 SELECT pg_catalog.current_database() = :'src_db'

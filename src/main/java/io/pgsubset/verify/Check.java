@@ -9,7 +9,7 @@ package io.pgsubset.verify;
  */
 public record Check(Kind kind, String object, boolean ok, String detail) {
     public enum Kind {
-        TABLE("table"), FOREIGN_KEY("foreign key"), SEQUENCE("sequence");
+        TABLE("table"), FOREIGN_KEY("foreign key"), SEQUENCE("sequence"), MATERIALIZED_VIEW("materialized view");
 
         private final String label;
 

@@ -27,7 +27,8 @@ import java.util.Set;
  * the same {@link Session} settings as the dump, through an extension's filter as the dump read it
  * ({@link TableContent}); every foreign key (NOT VALID ones included) by one
  * anti-join per key, and that none of the dump's keys is missing; every sequence at least as far
- * as in the dump.
+ * as in the dump; every materialized view populated exactly when it was in the source (with its
+ * row count).
  */
 public final class Verifier {
     private final Connection conn;
@@ -58,6 +59,9 @@ public final class Verifier {
             }
             for (Manifest.SequenceEntry s : manifest.sequences()) {
                 checks.add(sequence(s));
+            }
+            for (Manifest.MaterializedViewEntry v : manifest.materializedViews()) {
+                checks.add(MaterializedViewCheck.of(conn, v));
             }
             return new VerifyReport(conn.getCatalog(), checks);
         } catch (SQLException e) {
