@@ -31,6 +31,9 @@ import java.util.concurrent.Callable;
         description = {"Write a dump directory: manifest.json, schema/pre-data.sql and schema/post-data.sql "
                 + "(pg_dump), data/<schema>.<table>.csv[.gz], sequences.sql, restore.sh and plan.yaml, all from one "
                         + "snapshot.",
+                "Large objects referenced by the dumped rows (oid and lo columns; every one when every table is "
+                        + "full) go to large-objects/<oid>; a reference to no large object is a warning and is "
+                        + "listed in the manifest. Materialized views are listed for the restore to refresh.",
                 "The directory appears only when complete; an interrupted or failed dump leaves nothing."})
 final class DumpCommand implements Callable<Integer> {
     private final CliContext ctx;
@@ -166,9 +169,15 @@ final class DumpCommand implements Callable<Integer> {
         table.row(List.of("", "total (" + result.manifest().tables().size() + " tables)", "",
                 Long.toString(result.totalRows()), ByteSize.pretty(result.totalBytes()), ""));
         table.print(ctx.out());
-        ctx.out().printf(Locale.ROOT, "dump written to %s in %.1f s (%d sequences, snapshot %s)%n",
+        ctx.out().printf(Locale.ROOT, "dump written to %s in %.1f s (%d sequences, %d large objects, snapshot %s)%n",
                 result.directory(), result.nanos() / 1e9, result.manifest().sequences().size(),
-                result.manifest().snapshotTime());
+                result.manifest().largeObjects().size(), result.manifest().snapshotTime());
         ctx.out().flush();
+        for (Manifest.DanglingReference d : result.manifest().danglingLargeObjectReferences()) {
+            ctx.err().println("pgsubset: warning: " + d.schema() + "." + d.table() + "." + d.column() + ": " + d.rows()
+                    + " dumped rows reference " + d.objects() + " large objects that do not exist in the source: "
+                    + "the copy cannot have them (manifest.json: dangling_large_object_references)");
+        }
+        ctx.err().flush();
     }
 }

@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
                 + "loading.",
                 "Refuses the dump's own source and a non-empty target without --clean; loads pre-data, the data "
                         + "files (COPY on --jobs connections; a file of 64 MB or more on all of them at once), "
-                        + "post-data, sequences; runs ANALYZE; prints rows per table against the manifest.",
+                        + "post-data, sequences, then refreshes the materialized views populated in the source; runs "
+                        + "ANALYZE; prints rows per table against the manifest.",
                 "Every data file's sha256 is checked as it loads (with --clean: before anything is written); "
                         + "no data is committed unless all match.",
                 "--replace DB restores into a new database beside DB and swaps the names at the end: DB is never "

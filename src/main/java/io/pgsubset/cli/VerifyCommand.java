@@ -24,7 +24,8 @@ import java.util.stream.Collectors;
         description = {"Check a restored database against a dump's manifest.",
                 "Per table: the row count and an order-independent digest of the rows (recomputed from a COPY of "
                         + "the table) equal the dump's. Every foreign key holds, NOT VALID ones included, and none "
-                        + "of the dump's is missing. Every sequence is at least as far as in the dump.",
+                        + "of the dump's is missing. Every sequence is at least as far as in the dump. Every "
+                        + "materialized view is populated exactly when it was in the source (its rows reported).",
                 "Exit 1 on any difference, naming the table and what differs."})
 final class VerifyCommand implements Callable<Integer> {
     private final CliContext ctx;

@@ -92,10 +92,12 @@ public final class Dumper {
                     List<Manifest.TableEntry> entries = new DataDump(listener, dir.path(), request.compress(), request.transformKey(),
                             new DataDump.Splitting(catalog.server().majorVersion(), request.partBytes()))
                             .run(leader, connector, request.jobs(), jobs);
+                    LargeObjectSource.Result largeObjects = largeObjects(leader.connection(), request, dir.path(), jobs);
                     SequenceDump.write(dir.path(), sequences);
                     await(schema);
                     listener.step("schema written by " + pgDump.path());
-                    Manifest manifest = manifest(request, catalog, plan, leader, entries, sequences, views);
+                    Manifest manifest = manifest(request, catalog, plan, leader, entries, sequences, views,
+                            largeObjects);
                     writeFiles(dir.path(), request, manifest);
                     dir.commit();
                     return new DumpResult(dir.target(), manifest, System.nanoTime() - started);
@@ -166,6 +168,16 @@ public final class Dumper {
         return catalog.sequences().stream()
                 .filter(s -> schemas.contains(s.name().schema()) && s.extension().isEmpty())
                 .toList();
+    }
+
+    /** The large objects the dumped rows reference; a reference to none is in the manifest, not an error. */
+    private LargeObjectSource.Result largeObjects(Connection conn, DumpRequest request, Path dir,
+                                                  List<DataDump.Job> jobs) {
+        LargeObjectSource.Result result = new LargeObjectSource(conn, request.transformKey()).dump(dir, jobs);
+        if (!result.objects().isEmpty()) {
+            listener.step("large objects: " + result.objects().size());
+        }
+        return result;
     }
 
     /** The plan's materialized views in refresh order, as populated in the snapshot. */
@@ -246,14 +258,16 @@ public final class Dumper {
 
     private static Manifest manifest(DumpRequest request, Catalog catalog, ResolvedPlan plan, SnapshotSession leader,
                                      List<Manifest.TableEntry> entries, List<Manifest.SequenceEntry> sequences,
-                                     List<Manifest.MaterializedViewEntry> views) {
+                                     List<Manifest.MaterializedViewEntry> views,
+                                     LargeObjectSource.Result largeObjects) {
         Manifest.Source source = new Manifest.Source(catalog.server().version(), catalog.server().versionNum(),
                 catalog.server().systemIdentifier(), catalog.server().database());
         List<Manifest.TableEntry> sorted = entries.stream()
                 .sorted(Comparator.comparing(Manifest.TableEntry::schema).thenComparing(Manifest.TableEntry::name))
                 .toList();
         return new Manifest(Manifest.FORMAT_VERSION, request.toolVersion(), source, leader.snapshotTime(),
-                request.compress(), request.keepOwners(), ManifestIO.mapper().valueToTree(io.pgsubset.plan.PlanJson.of(plan)), sorted, sequences, views);
+                request.compress(), request.keepOwners(), ManifestIO.mapper().valueToTree(io.pgsubset.plan.PlanJson.of(plan)), sorted, sequences, views,
+                largeObjects.objects(), largeObjects.dangling());
     }
 
     static final String PLAN_FILE = "plan.yaml";

@@ -16,7 +16,8 @@ import java.util.Optional;
  */
 public record Manifest(int formatVersion, String toolVersion, Source source, String snapshotTime, boolean compressed,
                        boolean keepOwners, JsonNode plan, List<TableEntry> tables, List<SequenceEntry> sequences,
-                       List<MaterializedViewEntry> materializedViews) {
+                       List<MaterializedViewEntry> materializedViews, List<LargeObjectEntry> largeObjects,
+                       List<DanglingReference> danglingLargeObjectReferences) {
     /** 2: row digests are {@link RowDigest#ALGORITHM} (format 1 had a byte-at-a-time hash). */
     public static final int FORMAT_VERSION = 2;
 
@@ -24,6 +25,9 @@ public record Manifest(int formatVersion, String toolVersion, Source source, Str
         tables = List.copyOf(tables);
         sequences = List.copyOf(sequences);
         materializedViews = materializedViews == null ? List.of() : List.copyOf(materializedViews);
+        largeObjects = largeObjects == null ? List.of() : List.copyOf(largeObjects);
+        danglingLargeObjectReferences = danglingLargeObjectReferences == null ? List.of()
+                : List.copyOf(danglingLargeObjectReferences);
     }
 
     /**
@@ -78,6 +82,34 @@ public record Manifest(int formatVersion, String toolVersion, Source source, Str
      * DATA; restore refreshes it after the data when it was populated in the source.
      */
     public record MaterializedViewEntry(String schema, String name, boolean populated) {
+    }
+
+    /**
+     * A large object: its bytes in {@code file} (relative to the dump directory), restored under the
+     * same OID so the oid/lo columns that reference it stay valid.
+     *
+     * @param owner  its owner's role name, restored with --keep-owners
+     * @param grants its privileges other than the owner's, restored with --keep-owners
+     */
+    public record LargeObjectEntry(long oid, String file, long bytes, String sha256, String owner,
+                                   List<Grant> grants) {
+        public LargeObjectEntry {
+            grants = grants == null ? List.of() : List.copyOf(grants);
+        }
+    }
+
+    /** {@code GRANT privilege ON LARGE OBJECT ... TO grantee}; grantee {@code PUBLIC} is the keyword. */
+    public record Grant(String grantee, String privilege) {
+    }
+
+    /**
+     * Values of an oid/lo column in the dumped rows that name no large object: the dump cannot
+     * carry what the source does not have, so it says so here and in a warning.
+     *
+     * @param rows    dumped rows with such a value
+     * @param objects distinct missing OIDs
+     */
+    public record DanglingReference(String schema, String table, String column, long rows, long objects) {
     }
 
     /** A sequence's state in the snapshot, as setval() will restore it. */

@@ -120,6 +120,14 @@ public final class Restore {
             throw damagedOr(e, target, dir);
         }
 
+        if (!manifest.largeObjects().isEmpty()) {
+            listener.step("loading " + manifest.largeObjects().size() + " large objects under their own OIDs");
+            try (Connection c = open(target)) {
+                LargeObjectSink.load(c, dir, manifest);
+            } catch (SQLException e) {
+                throw new PgsubsetException("loading the large objects failed: " + e.getMessage(), e);
+            }
+        }
         listener.step("loading the post-data schema (indexes, constraints, triggers)");
         psql.runInTransaction(target, "post-data schema (schema/post-data.sql)",
                 List.of(new FilePart(dir.resolve("schema/post-data.sql"))));

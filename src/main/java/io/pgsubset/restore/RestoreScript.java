@@ -60,6 +60,18 @@ public final class RestoreScript {
         array(sb, "table_sha256", tables, TableEntry::sha256);
         assign(sb, "session_sql", String.join(";\n", Session.SETTINGS) + ";");
         assign(sb, "matview_sql", MaterializedViewRefresh.sql(m.materializedViews()));
+        List<Manifest.LargeObjectEntry> los = m.largeObjects();
+        sb.append("lo_oids=(").append(los.stream().map(lo -> Long.toString(lo.oid())).collect(Collectors.joining(" ")))
+                .append(")\n");
+        sb.append("lo_bytes=(").append(los.stream().map(lo -> Long.toString(lo.bytes()))
+                .collect(Collectors.joining(" "))).append(")\n");
+        sb.append("lo_files=(").append(los.stream().map(lo -> bashQuote(lo.file())).collect(Collectors.joining(" ")))
+                .append(")\n");
+        sb.append("lo_sha256=(").append(los.stream().map(lo -> bashQuote(lo.sha256()))
+                .collect(Collectors.joining(" "))).append(")\n");
+        assign(sb, "lo_create_sql", LargeObjectSink.createSql(los));
+        assign(sb, "lo_privileges_sql", m.keepOwners() ? los.stream().flatMap(lo -> LargeObjectSink.privileges(lo)
+                .stream()).collect(Collectors.joining("\n")) : "");
         assign(sb, "clean_sql", TargetSql.CLEAN);
         assign(sb, "target_state_sql", """
                 SELECT pg_catalog.current_database() = :'src_db'

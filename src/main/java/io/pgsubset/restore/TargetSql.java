@@ -11,7 +11,8 @@ public final class TargetSql {
 
     /**
      * Objects that make a database "non-empty": any schema besides public and the system ones, any
-     * relation, routine or free-standing type in public, any extension besides plpgsql.
+     * relation, routine or free-standing type in public, any extension besides plpgsql, any large
+     * object.
      */
     public static final String USER_OBJECTS = """
             SELECT (SELECT count(*) FROM pg_catalog.pg_namespace n
@@ -23,7 +24,8 @@ public final class TargetSql {
                  + (SELECT count(*) FROM pg_catalog.pg_type t
                       JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
                      WHERE n.nspname = 'public' AND t.typrelid = 0 AND t.typcategory <> 'A')
-                 + (SELECT count(*) FROM pg_catalog.pg_extension e WHERE e.extname <> 'plpgsql')""";
+                 + (SELECT count(*) FROM pg_catalog.pg_extension e WHERE e.extname <> 'plpgsql')
+                 + (SELECT count(*) FROM pg_catalog.pg_largeobject_metadata)""";
 
     /** The target's system identifier (pg_control), readable by every role since PostgreSQL 10. */
     public static final String SYSTEM_IDENTIFIER =
@@ -31,7 +33,8 @@ public final class TargetSql {
 
     /**
      * --clean: drops every extension but plpgsql and every non-system schema with all it holds, then
-     * recreates an empty public schema as initdb makes it. Runs in the loading transaction, so a
+     * recreates an empty public schema as initdb makes it; unlinks every large object (the dump's
+     * come back under their own OIDs). Runs in the loading transaction, so a
      * failed restore leaves the old content (restore.sh) or the old schema (pgsubset restore).
      * Database-level things (owner, settings, privileges, roles) stay as they are.
      */
@@ -43,6 +46,7 @@ public final class TargetSql {
               FOR r IN SELECT extname FROM pg_catalog.pg_extension WHERE extname <> 'plpgsql' LOOP
                 EXECUTE pg_catalog.format('DROP EXTENSION IF EXISTS %I CASCADE', r.extname);
               END LOOP;
+              PERFORM pg_catalog.lo_unlink(m.oid) FROM pg_catalog.pg_largeobject_metadata m;
               FOR r IN SELECT nspname FROM pg_catalog.pg_namespace
                         WHERE nspname <> 'information_schema' AND nspname !~ '^pg_' LOOP
                 EXECUTE pg_catalog.format('DROP SCHEMA %I CASCADE', r.nspname);

@@ -9,7 +9,8 @@ package io.pgsubset.verify;
  */
 public record Check(Kind kind, String object, boolean ok, String detail) {
     public enum Kind {
-        TABLE("table"), FOREIGN_KEY("foreign key"), SEQUENCE("sequence"), MATERIALIZED_VIEW("materialized view");
+        TABLE("table"), FOREIGN_KEY("foreign key"), SEQUENCE("sequence"), MATERIALIZED_VIEW("materialized view"),
+        LARGE_OBJECT("large objects");
 
         private final String label;
 

@@ -63,6 +63,7 @@ public final class Verifier {
             for (Manifest.MaterializedViewEntry v : manifest.materializedViews()) {
                 checks.add(MaterializedViewCheck.of(conn, v));
             }
+            checks.addAll(LargeObjectCheck.of(conn, manifest));
             return new VerifyReport(conn.getCatalog(), checks);
         } catch (SQLException e) {
             throw new PgsubsetException("verify failed: " + e.getMessage(), e);

@@ -1,0 +1,233 @@
+package io.pgsubset.dump;
+
+import io.pgsubset.catalog.Table;
+import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.manifest.Manifest;
+import io.pgsubset.manifest.Manifest.DanglingReference;
+import io.pgsubset.manifest.Manifest.LargeObjectEntry;
+import io.pgsubset.plan.Mode;
+import io.pgsubset.sql.Ident;
+import io.pgsubset.transform.TransformKey;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * The dump's large objects, read in its snapshot: those referenced by the dumped rows of oid
+ * columns (and of domains over oid, such as the lo extension's type), as written after transforms
+ * and NULLing, or every large object when every table is dumped whole and untransformed, as
+ * pg_dump does. Each goes to {@code large-objects/<oid>} in chunks (never whole in memory), with
+ * its sha256, owner and grants for the manifest. References to no existing object are counted per
+ * column, not fatal.
+ */
+final class LargeObjectSource {
+    static final String DIR = "large-objects";
+    private static final int CHUNK = 1 << 20;
+
+    /** What the dump carries: the objects, and the references it could not satisfy. */
+    record Result(List<LargeObjectEntry> objects, List<DanglingReference> dangling) {
+    }
+
+    private final Connection conn;
+    private final TransformKey key;
+
+    LargeObjectSource(Connection conn, TransformKey key) {
+        this.conn = conn;
+        this.key = key;
+    }
+
+    /** Columns of type oid, or of a domain over oid, that a dump writes. */
+    private static final String LO_COLUMNS = """
+            SELECT a.attname FROM pg_catalog.pg_attribute a
+              JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+             WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+               AND (t.oid = 'pg_catalog.oid'::pg_catalog.regtype
+                    OR (t.typtype = 'd' AND t.typbasetype = 'pg_catalog.oid'::pg_catalog.regtype))
+             ORDER BY a.attnum""";
+
+    Result dump(Path dumpDir, List<DataDump.Job> jobs) {
+        try {
+            SortedSet<Long> oids = new TreeSet<>();
+            List<DanglingReference> dangling = new ArrayList<>();
+            boolean referencedOnly = false;
+            for (DataDump.Job job : jobs) {
+                List<String> columns = loColumns(job.table());
+                boolean whole = job.subset().plan().mode() instanceof Mode.Full
+                        && job.subset().nulledColumns().isEmpty()
+                        && columns.stream().noneMatch(job.subset().plan().transforms()::containsKey);
+                referencedOnly |= !whole;
+                if (!columns.isEmpty()) {
+                    references(job, columns, oids, dangling);
+                }
+            }
+            if (!referencedOnly) {
+                oids.addAll(allObjects());
+            }
+            return new Result(write(dumpDir, oids), dangling);
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not dump the large objects: " + DumpErrors.firstLine(e), e);
+        }
+    }
+
+    private List<String> loColumns(Table table) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(LO_COLUMNS)) {
+            ps.setLong(1, table.oid());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The OIDs the table's dumped rows hold in {@code columns}, through the same select list and
+     * predicates as its COPY: a transformed or NULLed value counts as written.
+     */
+    private void references(DataDump.Job job, List<String> columns, SortedSet<Long> oids,
+                            List<DanglingReference> dangling) throws SQLException {
+        SelectList select = new SelectList(job.table(), CopyQuery.ALIAS, job.subset().nulledColumns(),
+                job.subset().plan().transforms(), key);
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            values.add("(" + i + ", s." + Ident.quote(columns.get(i)) + "::pg_catalog.oid)");
+        }
+        String from = (job.table().isPartitioned() ? "" : "ONLY ") + job.table().name().sql() + " " + CopyQuery.ALIAS;
+        long[] rows = new long[columns.size()];
+        Map<Integer, SortedSet<Long>> missing = new LinkedHashMap<>();
+        for (String predicate : TableCopier.predicates(job.subset().selection())) {
+            String sql = "SELECT v.i, v.o, pg_catalog.count(*), NOT EXISTS (SELECT 1 FROM "
+                    + "pg_catalog.pg_largeobject_metadata m WHERE m.oid = v.o) FROM (SELECT " + select.sql() + " FROM "
+                    + from + " WHERE " + predicate + ") s CROSS JOIN LATERAL (VALUES " + String.join(", ", values)
+                    + ") v(i, o) WHERE v.o IS NOT NULL GROUP BY v.i, v.o";
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                ps.setFetchSize(10_000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        int column = rs.getInt(1);
+                        long oid = rs.getLong(2);
+                        if (rs.getBoolean(4)) {
+                            rows[column] += rs.getLong(3);
+                            missing.computeIfAbsent(column, c -> new TreeSet<>()).add(oid);
+                        } else {
+                            oids.add(oid);
+                        }
+                    }
+                }
+            }
+        }
+        missing.forEach((column, set) -> dangling.add(new DanglingReference(job.table().name().schema(),
+                job.table().name().name(), columns.get(column), rows[column], set.size())));
+    }
+
+    private List<Long> allObjects() throws SQLException {
+        List<Long> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT oid FROM pg_catalog.pg_largeobject_metadata ORDER BY oid");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getLong(1));
+            }
+        }
+        return out;
+    }
+
+    /** Owner and the grants other than the owner's own, per object. */
+    private static final String METADATA = """
+            WITH grants (who, what) AS (
+                SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee) END,
+                       a.privilege_type
+                  FROM pg_catalog.pg_largeobject_metadata m, pg_catalog.aclexplode(m.lomacl) a
+                 WHERE m.oid = ? AND a.grantee <> m.lomowner)
+            SELECT m.oid, pg_catalog.pg_get_userbyid(m.lomowner),
+                   ARRAY(SELECT g.who FROM grants g ORDER BY g.who, g.what),
+                   ARRAY(SELECT g.what FROM grants g ORDER BY g.who, g.what)
+              FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid = ?""";
+
+    private List<LargeObjectEntry> write(Path dumpDir, SortedSet<Long> oids) throws SQLException {
+        List<LargeObjectEntry> out = new ArrayList<>();
+        if (oids.isEmpty()) {
+            return out;
+        }
+        Path dir = dumpDir.resolve(DIR);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw DumpErrors.io("could not create " + dir, e);
+        }
+        try (PreparedStatement meta = conn.prepareStatement(METADATA);
+             PreparedStatement read = conn.prepareStatement("SELECT pg_catalog.lo_get(?, ?, " + CHUNK + ")")) {
+            for (long oid : oids) {
+                String file = DIR + "/" + oid;
+                long[] bytes = new long[1];
+                String sha256 = copy(read, oid, dumpDir.resolve(file), bytes);
+                meta.setLong(1, oid);
+                meta.setLong(2, oid);
+                try (ResultSet rs = meta.executeQuery()) {
+                    rs.next();
+                    out.add(new LargeObjectEntry(oid, file, bytes[0], sha256, rs.getString(2),
+                            grants(rs.getArray(3), rs.getArray(4))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Streams one object to {@code file} a chunk at a time; returns its sha256. */
+    private static String copy(PreparedStatement read, long oid, Path file, long[] bytes) throws SQLException {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha)) {
+            while (true) {
+                read.setLong(1, oid);
+                read.setLong(2, bytes[0]);
+                byte[] chunk;
+                try (ResultSet rs = read.executeQuery()) {
+                    rs.next();
+                    chunk = rs.getBytes(1);
+                }
+                out.write(chunk);
+                bytes[0] += chunk.length;
+                if (chunk.length < CHUNK) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw DumpErrors.io("could not write " + file, e);
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static List<Manifest.Grant> grants(Array grantees, Array privileges) throws SQLException {
+        String[] who = (String[]) grantees.getArray();
+        String[] what = (String[]) privileges.getArray();
+        List<Manifest.Grant> out = new ArrayList<>();
+        for (int i = 0; i < who.length; i++) {
+            out.add(new Manifest.Grant(who[i], what[i]));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,120 @@
+package io.pgsubset.restore;
+
+import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.error.UsageException;
+import io.pgsubset.manifest.Manifest;
+import io.pgsubset.manifest.Manifest.LargeObjectEntry;
+import io.pgsubset.sql.Ident;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Restores a dump's large objects under their original OIDs, so the oid/lo columns that reference
+ * them stay valid: {@code lo_create(oid)}, then the file a chunk at a time with {@code lo_put} (a
+ * multi-megabyte object is never whole in memory), its sha256 checked as it is read; with the
+ * dump's --keep-owners also owner and grants. One transaction: a damaged file creates nothing.
+ */
+final class LargeObjectSink {
+    static final int CHUNK = 1 << 20;
+
+    private LargeObjectSink() {
+    }
+
+    static void load(Connection conn, Path dumpDir, Manifest manifest) throws SQLException {
+        boolean autoCommit = conn.getAutoCommit();
+        conn.setAutoCommit(false);
+        try (PreparedStatement create = conn.prepareStatement("SELECT pg_catalog.lo_create(?)");
+             PreparedStatement put = conn.prepareStatement("SELECT pg_catalog.lo_put(?, ?, ?)");
+             Statement st = conn.createStatement()) {
+            for (LargeObjectEntry lo : manifest.largeObjects()) {
+                create.setLong(1, lo.oid());
+                create.execute();
+                write(put, dumpDir, lo);
+                if (manifest.keepOwners()) {
+                    for (String sql : privileges(lo)) {
+                        st.execute(sql);
+                    }
+                }
+            }
+            conn.commit();
+        } catch (SQLException | RuntimeException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static void write(PreparedStatement put, Path dumpDir, LargeObjectEntry lo) throws SQLException {
+        Path file = dumpDir.resolve(lo.file());
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        long offset = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] chunk;
+            while ((chunk = in.readNBytes(CHUNK)).length > 0) {
+                sha.update(chunk);
+                put.setLong(1, lo.oid());
+                put.setLong(2, offset);
+                put.setBytes(3, chunk);
+                put.execute();
+                offset += chunk.length;
+            }
+        } catch (IOException e) {
+            throw new UsageException(file + ": " + e.getMessage() + ": the dump is incomplete; no large object was "
+                    + "restored", e);
+        }
+        String sum = HexFormat.of().formatHex(sha.digest());
+        if (!sum.equals(lo.sha256()) || offset != lo.bytes()) {
+            throw new UsageException(file + ": sha256 " + sum + " (" + offset + " bytes) differs from the manifest's "
+                    + lo.sha256() + " (" + lo.bytes() + " bytes): the file is damaged or was changed after the "
+                    + "dump; no large object was restored");
+        }
+    }
+
+    /** {@code ALTER LARGE OBJECT ... OWNER TO} and the grants, as the source had them. */
+    static List<String> privileges(LargeObjectEntry lo) {
+        List<String> out = new ArrayList<>();
+        out.add("ALTER LARGE OBJECT " + lo.oid() + " OWNER TO " + Ident.quote(lo.owner()) + ";");
+        for (Manifest.Grant g : lo.grants()) {
+            String privilege = g.privilege().toUpperCase(Locale.ROOT);
+            if (!privilege.equals("SELECT") && !privilege.equals("UPDATE")) {
+                throw new PgsubsetException("large object " + lo.oid() + ": unknown privilege " + g.privilege()
+                        + " in the manifest");
+            }
+            out.add("GRANT " + privilege + " ON LARGE OBJECT " + lo.oid() + " TO "
+                    + (g.grantee().equals("PUBLIC") ? "PUBLIC" : Ident.quote(g.grantee())) + ";");
+        }
+        return out;
+    }
+
+    /** restore.sh's statements that create every object under its OID (the content follows by COPY). */
+    static String createSql(List<LargeObjectEntry> objects) {
+        if (objects.isEmpty()) {
+            return "";
+        }
+        StringBuilder oids = new StringBuilder();
+        for (LargeObjectEntry lo : objects) {
+            oids.append(oids.length() == 0 ? "" : ",").append(lo.oid());
+        }
+        return "SELECT pg_catalog.count(pg_catalog.lo_create(o)) AS pgsubset_large_objects FROM pg_catalog.unnest('{"
+                + oids + "}'::pg_catalog.oid[]) o \\gset";
+    }
+}
