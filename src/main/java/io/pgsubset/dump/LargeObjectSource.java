@@ -2,6 +2,7 @@ package io.pgsubset.dump;
 
 import io.pgsubset.catalog.Table;
 import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.Manifest.DanglingReference;
 import io.pgsubset.manifest.Manifest.LargeObjectEntry;
@@ -11,7 +12,6 @@ import io.pgsubset.transform.TransformKey;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
@@ -170,7 +170,7 @@ final class LargeObjectSource {
         }
         Path dir = dumpDir.resolve(DIR);
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.createDirectory(dir);
         } catch (IOException e) {
             throw DumpErrors.io("could not create " + dir, e);
         }
@@ -200,7 +200,8 @@ final class LargeObjectSource {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(file), sha)) {
+        try (OutputStream out = new DigestOutputStream(new java.io.BufferedOutputStream(
+                OwnerOnly.newOutputStream(file), 1 << 16), sha)) {
             while (true) {
                 read.setLong(1, oid);
                 read.setLong(2, bytes[0]);

@@ -198,7 +198,7 @@ public final class Restore {
             long objects = rs.getLong(1);
             if (objects > 0) {
                 throw new UsageException("the target database \"" + db + "\" is not empty (" + objects
-                        + " schemas, tables, types, routines or extensions): add --clean to replace its content, "
+                        + " schemas, tables, types, routines, extensions or large objects): add --clean to replace its content, "
                         + "--create to restore into a new database, or --replace " + db
                         + " to swap in a fresh copy");
             }
