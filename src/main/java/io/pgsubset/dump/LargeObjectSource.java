@@ -8,21 +8,19 @@ import io.pgsubset.manifest.Manifest.DanglingReference;
 import io.pgsubset.manifest.Manifest.LargeObjectEntry;
 import io.pgsubset.plan.Mode;
 import io.pgsubset.sql.Ident;
+import io.pgsubset.sql.LargeObjectReader;
 import io.pgsubset.transform.TransformKey;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,13 +31,12 @@ import java.util.TreeSet;
  * The dump's large objects, read in its snapshot: those referenced by the dumped rows of oid
  * columns (and of domains over oid, such as the lo extension's type), as written after transforms
  * and NULLing, or every large object when every table is dumped whole and untransformed, as
- * pg_dump does. Each goes to {@code large-objects/<oid>} in chunks (never whole in memory), with
+ * pg_dump does. Each goes to {@code large-objects/<oid>} through {@link LargeObjectReader}, with
  * its sha256, owner and grants for the manifest. References to no existing object are counted per
  * column, not fatal.
  */
 final class LargeObjectSource {
     static final String DIR = "large-objects";
-    private static final int CHUNK = 1 << 20;
 
     /** What the dump carries: the objects, and the references it could not satisfy. */
     record Result(List<LargeObjectEntry> objects, List<DanglingReference> dangling) {
@@ -175,16 +172,15 @@ final class LargeObjectSource {
             throw DumpErrors.io("could not create " + dir, e);
         }
         try (PreparedStatement meta = conn.prepareStatement(METADATA);
-             PreparedStatement read = conn.prepareStatement("SELECT pg_catalog.lo_get(?, ?, " + CHUNK + ")")) {
+             LargeObjectReader reader = new LargeObjectReader(conn)) {
             for (long oid : oids) {
                 String file = DIR + "/" + oid;
-                long[] bytes = new long[1];
-                String sha256 = copy(read, oid, dumpDir.resolve(file), bytes);
+                LargeObjectReader.Digest digest = copy(reader, oid, dumpDir.resolve(file));
                 meta.setLong(1, oid);
                 meta.setLong(2, oid);
                 try (ResultSet rs = meta.executeQuery()) {
                     rs.next();
-                    out.add(new LargeObjectEntry(oid, file, bytes[0], sha256, rs.getString(2),
+                    out.add(new LargeObjectEntry(oid, file, digest.bytes(), digest.sha256(), rs.getString(2),
                             grants(rs.getArray(3), rs.getArray(4))));
                 }
             }
@@ -192,34 +188,13 @@ final class LargeObjectSource {
         return out;
     }
 
-    /** Streams one object to {@code file} a chunk at a time; returns its sha256. */
-    private static String copy(PreparedStatement read, long oid, Path file, long[] bytes) throws SQLException {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (OutputStream out = new DigestOutputStream(new java.io.BufferedOutputStream(
-                OwnerOnly.newOutputStream(file), 1 << 16), sha)) {
-            while (true) {
-                read.setLong(1, oid);
-                read.setLong(2, bytes[0]);
-                byte[] chunk;
-                try (ResultSet rs = read.executeQuery()) {
-                    rs.next();
-                    chunk = rs.getBytes(1);
-                }
-                out.write(chunk);
-                bytes[0] += chunk.length;
-                if (chunk.length < CHUNK) {
-                    break;
-                }
-            }
+    /** Streams one object to {@code file} a chunk at a time. */
+    private static LargeObjectReader.Digest copy(LargeObjectReader reader, long oid, Path file) throws SQLException {
+        try (OutputStream out = new BufferedOutputStream(OwnerOnly.newOutputStream(file), 1 << 16)) {
+            return reader.read(oid, out::write);
         } catch (IOException e) {
             throw DumpErrors.io("could not write " + file, e);
         }
-        return HexFormat.of().formatHex(sha.digest());
     }
 
     private static List<Manifest.Grant> grants(Array grantees, Array privileges) throws SQLException {

@@ -5,13 +5,13 @@ import io.pgsubset.error.UsageException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.Manifest.LargeObjectEntry;
 import io.pgsubset.sql.Ident;
+import io.pgsubset.sql.LargeObjectReader;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -28,7 +28,7 @@ import java.util.Locale;
  * dump's --keep-owners also owner and grants. One transaction: a damaged file creates nothing.
  */
 final class LargeObjectSink {
-    static final int CHUNK = 1 << 20;
+    static final int CHUNK = LargeObjectReader.CHUNK;
 
     private LargeObjectSink() {
     }
@@ -60,12 +60,7 @@ final class LargeObjectSink {
 
     private static void write(PreparedStatement put, Path dumpDir, LargeObjectEntry lo) throws SQLException {
         Path file = dumpDir.resolve(lo.file());
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = LargeObjectReader.sha256();
         long offset = 0;
         try (InputStream in = Files.newInputStream(file)) {
             byte[] chunk;

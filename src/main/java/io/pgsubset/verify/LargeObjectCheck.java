@@ -2,16 +2,14 @@ package io.pgsubset.verify;
 
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.Manifest.LargeObjectEntry;
+import io.pgsubset.sql.LargeObjectReader;
 import io.pgsubset.verify.Check.Kind;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -19,12 +17,18 @@ import java.util.List;
  * chunks, hashed here) equal to the sha256 the manifest recorded for it.
  */
 final class LargeObjectCheck {
-    private static final int CHUNK = 1 << 20;
-
     private LargeObjectCheck() {
     }
 
     static List<Check> of(Connection conn, Manifest manifest) throws SQLException {
+        try {
+            return checks(conn, manifest);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("a sink that discards cannot fail", e);
+        }
+    }
+
+    private static List<Check> checks(Connection conn, Manifest manifest) throws SQLException, java.io.IOException {
         List<Check> out = new ArrayList<>();
         long count;
         try (PreparedStatement ps = conn.prepareStatement("SELECT pg_catalog.count(*) FROM "
@@ -41,7 +45,7 @@ final class LargeObjectCheck {
         List<String> differ = new ArrayList<>();
         try (PreparedStatement exists = conn.prepareStatement(
                 "SELECT 1 FROM pg_catalog.pg_largeobject_metadata WHERE oid = ?");
-             PreparedStatement read = conn.prepareStatement("SELECT pg_catalog.lo_get(?, ?, " + CHUNK + ")")) {
+             LargeObjectReader reader = new LargeObjectReader(conn)) {
             for (LargeObjectEntry lo : manifest.largeObjects()) {
                 exists.setLong(1, lo.oid());
                 try (ResultSet rs = exists.executeQuery()) {
@@ -50,8 +54,7 @@ final class LargeObjectCheck {
                         continue;
                     }
                 }
-                String sum = sha256(read, lo.oid());
-                if (!sum.equals(lo.sha256())) {
+                if (!reader.read(lo.oid(), chunk -> { }).sha256().equals(lo.sha256())) {
                     differ.add(lo.oid() + " content differs");
                 }
             }
@@ -63,29 +66,5 @@ final class LargeObjectCheck {
                     differ.subList(0, Math.min(5, differ.size()))) + (differ.size() > 5 ? ", ..." : "")));
         }
         return out;
-    }
-
-    private static String sha256(PreparedStatement read, long oid) throws SQLException {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        long offset = 0;
-        while (true) {
-            read.setLong(1, oid);
-            read.setLong(2, offset);
-            byte[] chunk;
-            try (ResultSet rs = read.executeQuery()) {
-                rs.next();
-                chunk = rs.getBytes(1);
-            }
-            sha.update(chunk);
-            offset += chunk.length;
-            if (chunk.length < CHUNK) {
-                return HexFormat.of().formatHex(sha.digest());
-            }
-        }
     }
 }
