@@ -1,6 +1,5 @@
 package io.pgsubset.dump;
 
-import io.pgsubset.catalog.Table;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
@@ -50,22 +49,23 @@ final class LargeObjectSource {
         this.key = key;
     }
 
-    /** Columns of type oid, or of a domain over oid, that a dump writes. */
+    /** Columns of type oid, or of a domain over oid, that a dump writes, of all the given tables at once. */
     private static final String LO_COLUMNS = """
-            SELECT a.attname FROM pg_catalog.pg_attribute a
+            SELECT a.attrelid, a.attname FROM pg_catalog.pg_attribute a
               JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-             WHERE a.attrelid = ? AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+             WHERE a.attrelid = ANY (?::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
                AND (t.oid = 'pg_catalog.oid'::pg_catalog.regtype
                     OR (t.typtype = 'd' AND t.typbasetype = 'pg_catalog.oid'::pg_catalog.regtype))
-             ORDER BY a.attnum""";
+             ORDER BY a.attrelid, a.attnum""";
 
     Result dump(Path dumpDir, List<DataDump.Job> jobs) {
         try {
             SortedSet<Long> oids = new TreeSet<>();
             List<DanglingReference> dangling = new ArrayList<>();
             boolean referencedOnly = false;
+            Map<Long, List<String>> loColumns = loColumns(jobs);
             for (DataDump.Job job : jobs) {
-                List<String> columns = loColumns(job.table());
+                List<String> columns = loColumns.getOrDefault(job.table().oid(), List.of());
                 boolean whole = job.subset().plan().mode() instanceof Mode.Full
                         && job.subset().nulledColumns().isEmpty()
                         && columns.stream().noneMatch(job.subset().plan().transforms()::containsKey);
@@ -83,13 +83,14 @@ final class LargeObjectSource {
         }
     }
 
-    private List<String> loColumns(Table table) throws SQLException {
-        List<String> out = new ArrayList<>();
+    /** Table oid -> its large-object columns, for the tables that have any. */
+    private Map<Long, List<String>> loColumns(List<DataDump.Job> jobs) throws SQLException {
+        Map<Long, List<String>> out = new LinkedHashMap<>();
         try (PreparedStatement ps = conn.prepareStatement(LO_COLUMNS)) {
-            ps.setLong(1, table.oid());
+            ps.setArray(1, conn.createArrayOf("int8", jobs.stream().map(j -> j.table().oid()).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(rs.getString(1));
+                    out.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
                 }
             }
         }
