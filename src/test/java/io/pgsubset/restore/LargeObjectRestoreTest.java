@@ -127,6 +127,29 @@ class LargeObjectRestoreTest {
         assertTrue(fewer.out().contains("6 large objects, the manifest says 7"), fewer.out());
     }
 
+    @Test
+    void aDamagedLargeObjectFileRestoresNothing(TestDatabase db, @TempDir Path tmp) throws Exception {
+        Path damaged = TestTargets.copyDump(subsetDir, tmp.resolve("damaged"));
+        Path file = damaged.resolve("large-objects/70002");
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[2_000_000] ^= 1;
+        Files.write(file, bytes);
+        TestDatabase script = db.sibling("lo_damaged_script");
+        TestDumps.ProcessResult r = TestDumps.runScript(damaged, script.libpqEnv());
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("large-objects/70002: sha256"), r::toString);
+        assertEquals("0", script.queryValue("SELECT count(*) FROM pg_largeobject_metadata"));
+        assertEquals("0", script.queryValue("SELECT count(*) FROM pg_class WHERE relname = 'Doc'"));
+
+        TestDatabase java = db.sibling("lo_damaged_java");
+        List<String> args = new ArrayList<>(List.of("restore", damaged.toString()));
+        args.addAll(java.connectionArgs());
+        Cli.Result restored = Cli.run(Map.of(), args);
+        assertEquals(2, restored.exitCode(), restored::toString);
+        assertTrue(restored.err().contains("large-objects/70002: sha256"), restored::toString);
+        assertEquals("0", java.queryValue("SELECT count(*) FROM pg_largeobject_metadata"));
+    }
+
     private static void assertSubsetRestored(TestDatabase source, TestDatabase target) {
         String subset = "SELECT string_agg(oid || ':' || encode(sha256(lo_get(oid)), 'hex'), ' ' ORDER BY oid)"
                 + " FROM pg_largeobject_metadata WHERE oid IN (70001, 70002, 70003, 70006)";
