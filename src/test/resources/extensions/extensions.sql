@@ -66,4 +66,8 @@ SELECT i % 100 + 1,
                  '2024-01-01 00:00+00'::timestamptz + (i + 1) * interval '1 day'),
        CASE WHEN i % 4 = 0 THEN 'a=>1, "b c"=>NULL'::hstore END
   FROM generate_series(1, 300) i;
+-- a schema a plan can leave out (schemas: [public]): pg_dump -n then needs -e for the extensions
+CREATE SCHEMA audit;
+CREATE TABLE audit.log (id bigint PRIMARY KEY, at geometry(Point, 4326), tags citext[]);
+INSERT INTO audit.log VALUES (1, ST_SetSRID(ST_MakePoint(1, 2), 4326), ARRAY['A', 'b']::citext[]);
 ANALYZE;

@@ -73,7 +73,8 @@ public final class Dumper {
             try (DumpDirectory dir = DumpDirectory.create(request.output(), request.force())) {
                 SchemaDump.Options schemaOptions = new SchemaDump.Options(pgDump, pgRestore,
                         connector.target().childEnvironment(), leader.snapshotId(),
-                        schemaFilter(leader.connection(), plan), request.keepOwners(), request.lockWaitTimeout());
+                        schemaFilter(leader.connection(), plan), extensionsOf(leader.connection(), plan),
+                        request.keepOwners(), request.lockWaitTimeout());
                 SchemaDump schemaDump = new SchemaDump(schemaOptions);
                 dir.onAbort(schemaDump::cancel);
                 // pg_dump starts (a process, a connection, its catalog queries) while the closure runs:
@@ -161,6 +162,28 @@ public final class Dumper {
             throw new PgsubsetException("could not list the schemas: " + DumpErrors.firstLine(e), e);
         }
         return plan.schemas().containsAll(all) ? List.of() : plan.schemas();
+    }
+
+    /** Extensions that live in the plan's schemas (or in pg_catalog), which a restore of them needs. */
+    private static final String EXTENSIONS_SQL = """
+            SELECT e.extname FROM pg_catalog.pg_extension e
+              JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+             WHERE n.nspname = ANY (?::text[]) OR n.nspname = 'pg_catalog'
+             ORDER BY 1""";
+
+    private static List<String> extensionsOf(Connection conn, ResolvedPlan plan) {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(EXTENSIONS_SQL)) {
+            ps.setArray(1, conn.createArrayOf("text", plan.schemas().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not list the extensions: " + DumpErrors.firstLine(e), e);
+        }
+        return out;
     }
 
     private static List<Sequence> sequencesOf(Catalog catalog, ResolvedPlan plan) {

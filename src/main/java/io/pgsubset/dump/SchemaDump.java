@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * The schema, by pg_dump itself on the dump's snapshot: pre-data (types, tables, functions...)
@@ -29,17 +30,25 @@ final class SchemaDump {
     static final String PRE_DATA = "schema/pre-data.sql";
     static final String POST_DATA = "schema/post-data.sql";
     private static final String ARCHIVE = "schema/.schema.pgdump";
+    private static final String LIST = "schema/.schema.list";
+    /** pg_restore --list lines of the public schema itself and its comment (not of what is in it). */
+    private static final Pattern PUBLIC_SCHEMA_ENTRY =
+            Pattern.compile("^\\d+; \\d+ \\d+ (SCHEMA - public|COMMENT - SCHEMA public) .*");
 
     /**
      * @param pgRestore the pg_restore that writes the sections (at least as new as pg_dump)
-     * @param schemas   only these schemas (pg_dump -n); empty for the whole database, which also
-     *                  keeps extensions and other database-wide objects
+     * @param schemas    only these schemas (pg_dump -n); empty for the whole database, which also
+     *                   keeps extensions and other database-wide objects
+     * @param extensions with {@code schemas}, the extensions to create all the same (pg_dump -e, from
+     *                   pg_dump 14): -n alone leaves out every CREATE EXTENSION, so a table with a
+     *                   PostGIS or citext column could not be restored
      */
     record Options(PgProgram pgDump, PgProgram pgRestore, Map<String, String> environment, String snapshotId,
-                   List<String> schemas, boolean keepOwners, Optional<String> lockWaitTimeout) {
+                   List<String> schemas, List<String> extensions, boolean keepOwners, Optional<String> lockWaitTimeout) {
         Options {
             environment = Map.copyOf(environment);
             schemas = List.copyOf(schemas);
+            extensions = List.copyOf(extensions);
         }
     }
 
@@ -61,10 +70,13 @@ final class SchemaDump {
             throw DumpErrors.io("could not create " + archive.getParent(), e);
         }
         execute(dumpArgv(options, archive), dir, "pg_dump", options.pgDump());
+        Optional<Path> list = withoutPublicSchema(dir, archive);
         CompletableFuture<Void> post = CompletableFuture.runAsync(() -> execute(
-                sectionArgv(options, "post-data", archive, dir.resolve(POST_DATA)), dir, "post-data", options.pgRestore()));
+                sectionArgv(options, "post-data", archive, dir.resolve(POST_DATA), list), dir, "post-data",
+                options.pgRestore()));
         try {
-            execute(sectionArgv(options, "pre-data", archive, dir.resolve(PRE_DATA)), dir, "pre-data", options.pgRestore());
+            execute(sectionArgv(options, "pre-data", archive, dir.resolve(PRE_DATA), list), dir, "pre-data",
+                    options.pgRestore());
         } catch (RuntimeException e) {
             cancel();
             post.exceptionally(ignored -> null).join();
@@ -80,9 +92,32 @@ final class SchemaDump {
         }
         try {
             Files.deleteIfExists(archive);
+            Files.deleteIfExists(dir.resolve(LIST));
         } catch (IOException e) {
             throw DumpErrors.io("could not remove " + archive, e);
         }
+    }
+
+    /**
+     * pg_dump -n public writes {@code CREATE SCHEMA public}, which fails on every target (createdb
+     * and restore --clean both make it); a whole-database dump leaves it out. With -n public, the
+     * sections are written from the archive's list without that entry and its comment.
+     */
+    private Optional<Path> withoutPublicSchema(Path dir, Path archive) {
+        if (!options.schemas().contains("public")) {
+            return Optional.empty();
+        }
+        Path list = dir.resolve(LIST);
+        execute(List.of(options.pgRestore().path().toString(), "--list", "--file=" + list, archive.toString()), dir,
+                "list", options.pgRestore());
+        try {
+            List<String> entries = Files.readAllLines(list, StandardCharsets.UTF_8).stream()
+                    .map(l -> PUBLIC_SCHEMA_ENTRY.matcher(l).matches() ? ";" + l : l).toList();
+            Files.write(list, entries, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw DumpErrors.io("could not rewrite " + list, e);
+        }
+        return Optional.of(list);
     }
 
     /** Stops the running pg_dump or pg_restore, if any; a cancelled run fails instead of starting one. */
@@ -102,13 +137,19 @@ final class SchemaDump {
             // a quoted pattern matches exactly this name: no wildcards, case kept
             argv.add("--schema=" + Ident.quote(schema));
         }
+        if (!o.schemas().isEmpty() && o.pgDump().majorVersion() >= 14) {
+            for (String extension : o.extensions()) {
+                argv.add("--extension=" + Ident.quote(extension));
+            }
+        }
         return argv;
     }
 
     /** Owners are left out here: an archive always records them, pg_restore decides whether to set them. */
-    static List<String> sectionArgv(Options o, String section, Path archive, Path file) {
+    static List<String> sectionArgv(Options o, String section, Path archive, Path file, Optional<Path> list) {
         List<String> argv = new ArrayList<>(List.of(o.pgRestore().path().toString(), "--section=" + section,
                 "--file=" + file));
+        list.ifPresent(l -> argv.add("--use-list=" + l));
         if (!o.keepOwners()) {
             argv.add("--no-owner");
             argv.add("--no-privileges");

@@ -99,9 +99,11 @@ class ExtensionsTest {
     @Test
     void subsetPlanRestoresSourceValuesAndFollowsOnlyUserRowsOfSpatialRefSys(TestDatabase db, @TempDir Path tmp) {
         // spatial_ref_sys follows: it gets the parents of the sampled places that are user rows
-        // (990001); the extension's own (4326) are referenced too, but come with CREATE EXTENSION
+        // (990001); the extension's own (4326) are referenced too, but come with CREATE EXTENSION.
+        // Only schema public: pg_dump -n, which alone would leave out every CREATE EXTENSION.
         Path plan = Dumps.plan(tmp, """
                 version: 1
+                schemas: [public]
                 sample:
                   place: {every: 10}
                 follow:
@@ -113,6 +115,7 @@ class ExtensionsTest {
         assertEquals(10, entry(m, "place").rows());
         assertEquals(30, entry(m, "booking").rows());
 
+        assertTrue(Dumps.allText(out.resolve("schema")).contains("CREATE EXTENSION IF NOT EXISTS postgis"), "-e");
         TestDatabase target = db.sibling("java");
         Cli.Result restored = Dumps.restore(target, out, "--jobs", "2");
         assertEquals(0, restored.exitCode(), restored::toString);
@@ -122,6 +125,7 @@ class ExtensionsTest {
                 verified::toString);
 
         assertSameSchema(db, target);
+        assertEquals("0", target.queryValue("SELECT count(*) FROM pg_namespace WHERE nspname = 'audit'"));
         for (String table : List.of("public.\"Account\"", "public.place", "public.booking", SRS)) {
             List<String> source = DbState.rows(db, table);
             List<String> copied = DbState.rows(target, table);
@@ -209,8 +213,8 @@ class ExtensionsTest {
                 SELECT 'constraint ' || conrelid::regclass || ' ' || pg_catalog.pg_get_constraintdef(oid)
                   FROM pg_catalog.pg_constraint WHERE connamespace = 'public'::regnamespace
                 UNION ALL
-                SELECT 'index ' || pg_catalog.pg_get_indexdef(indexrelid) FROM pg_catalog.pg_index
-                 WHERE indrelid::regclass::text NOT LIKE 'pg_%'
+                SELECT 'index ' || pg_catalog.pg_get_indexdef(i.indexrelid) FROM pg_catalog.pg_index i
+                  JOIN pg_catalog.pg_class c ON c.oid = i.indrelid WHERE c.relnamespace = 'public'::regnamespace
                 UNION ALL
                 SELECT 'extension ' || extname || ' ' || extversion FROM pg_catalog.pg_extension
                 ORDER BY 1""";
