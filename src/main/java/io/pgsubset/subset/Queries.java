@@ -172,7 +172,18 @@ final class Queries {
     /** How many of the rows (a chunk of keys, or a whole full table) reference anything through the edge. */
     static String referencingCountSql(Edge edge, boolean wholeChild) {
         return "SELECT pg_catalog.count(*) FROM " + Node.from(edge.childRel()) + " c WHERE "
-                + childFilter(edge, wholeChild) + " AND " + edge.referencesSomething("c");
+                + childFilter(edge, wholeChild) + " AND " + edge.referencesSomething("c") + notToExtensionRows(edge);
+    }
+
+    /**
+     * A skipped extension configuration table still has the extension's own rows on the target
+     * (CREATE EXTENSION makes them): references to those are not references into a skipped table.
+     */
+    private static String notToExtensionRows(Edge edge) {
+        Optional<String> filter = edge.parent().flatMap(Node::extensionFilter);
+        return filter.map(f -> " AND NOT EXISTS (SELECT 1 FROM " + Node.from(edge.parentRel()) + " p WHERE ("
+                + edge.parentColumns("p") + ") = (" + edge.childColumns("c") + ") AND (" + f + ") IS NOT TRUE)")
+                .orElse("");
     }
 
     private static String childFilter(Edge edge, boolean wholeChild) {

@@ -195,6 +195,18 @@ class ExtensionsTest {
                 + "its rows come with CREATE EXTENSION\n"), ownedSizes::toString);
     }
 
+    @Test
+    void aSkippedSpatialRefSysCountsOnlyReferencesToItsUserRows(TestDatabase db, @TempDir Path tmp) {
+        // place.srid references PostGIS's own SRIDs (there on every target) and the custom one
+        Path plan = Dumps.plan(tmp, "version: 1\nschemas: [public]\nskip: [spatial_ref_sys]\n");
+        long toUserRows = db.queryLong("SELECT count(*) FROM place WHERE srid >= 990001");
+        assertTrue(db.queryLong("SELECT count(*) FROM place WHERE srid = 4326") > 0);
+        Cli.Result r = Cli.against(db, "plan explain", "--plan", plan.toString(), "--counts");
+        Dumps.assertOneClearError(r, 2);
+        assertTrue(r.err().contains("table public.place column srid: " + toUserRows + " included rows reference "
+                + "skipped table public.spatial_ref_sys"), r::toString);
+    }
+
     static Manifest.TableEntry entry(Manifest m, String name) {
         return m.tables().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
     }
