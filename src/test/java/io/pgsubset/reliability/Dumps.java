@@ -54,6 +54,15 @@ final class Dumps {
         }
     }
 
+    /** A test resource (a fixture's SQL) as text. */
+    static String resource(String name) {
+        try (java.io.InputStream in = Dumps.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static Manifest manifest(Path dump) {
         return ManifestIO.read(dump);
     }

@@ -11,9 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,15 +44,7 @@ class ExtensionsTest {
             System.err.println(note);
             Assumptions.assumeTrue(false, note);
         }
-        db.execute(resource("/extensions/extensions.sql"));
-    }
-
-    static String resource(String name) {
-        try (InputStream in = ExtensionsTest.class.getResourceAsStream(name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        db.execute(Dumps.resource("/extensions/extensions.sql"));
     }
 
     @Test
