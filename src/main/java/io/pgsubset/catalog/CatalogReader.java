@@ -1,5 +1,6 @@
 package io.pgsubset.catalog;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 
 import java.sql.Array;
@@ -191,7 +192,7 @@ public final class CatalogReader {
             List<Table> tables = builders.values().stream().map(TableBuilder::build).toList();
             return new Catalog(server, tables, fks, sequences);
         } catch (SQLException e) {
-            throw new PgsubsetException("could not read the catalog: " + e.getMessage(), e);
+            throw new PgsubsetException("could not read the catalog: " + Messages.firstLine(e), e);
         }
     }
 
@@ -328,7 +329,7 @@ public final class CatalogReader {
                 return new QualifiedName(rs.getString(1), rs.getString(2));
             }
         } catch (SQLException e) {
-            throw new PgsubsetException("could not read the catalog: " + e.getMessage(), e);
+            throw new PgsubsetException("could not read the catalog: " + Messages.firstLine(e), e);
         }
     }
 

@@ -76,7 +76,8 @@ final class DumpCommand implements Callable<Integer> {
     Long maxRows;
 
     @Option(names = "--lock-wait-timeout", paramLabel = "TIMEOUT",
-            description = "Fail instead of waiting longer than this for a table lock, e.g. 30s (as pg_dump).")
+            description = "Fail instead of waiting longer than this for a table lock, e.g. 30s (as pg_dump); also "
+                    + "bounds pg_dump's and the --jobs workers' lock waits (default 10s for those).")
     String lockWaitTimeout;
 
     @Option(names = "--pg-dump", paramLabel = "PATH",

@@ -1,5 +1,6 @@
 package io.pgsubset.connect;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 
@@ -148,6 +149,8 @@ public final class Connector {
         copy(p, "options", "options");
         // pg_dump-like sessions: no prepared-statement surprises across pooled servers.
         p.setProperty("prepareThreshold", "0");
+        // A copy can run for an hour: keep-alives let the kernel notice a half-open connection.
+        p.setProperty("tcpKeepAlive", "true");
         return p;
     }
 
@@ -160,7 +163,7 @@ public final class Connector {
 
     private PgsubsetException describe(Endpoint server, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String detail = firstLine(e.getMessage());
+        String detail = Messages.firstLine(e);
         if (state.startsWith("08") && server.isSocket()) {
             return new PgsubsetException("could not connect to server on " + server + ": " + rootCause(e)
                     + " (is the server running locally and accepting connections on that socket?)", e);
@@ -187,14 +190,6 @@ public final class Connector {
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return firstLine(t.getMessage());
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unknown error";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+        return Messages.firstLine(t);
     }
 }

@@ -2,30 +2,28 @@ package io.pgsubset.dump;
 
 import io.pgsubset.catalog.Table;
 import io.pgsubset.connect.Connector;
-import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.subset.TableSubset;
-import org.postgresql.PGConnection;
-
+import io.pgsubset.copy.LeaderOnly;
+import io.pgsubset.copy.Scheduler;
+import io.pgsubset.copy.Task;
 import io.pgsubset.transform.TransformKey;
 
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Writes every data file. With one job the leader's connection copies; with N jobs, N worker
- * connections on the leader's snapshot take pieces of work from one queue, largest first, so the
- * longest COPY starts at once and the small ones fill the gaps. A piece is a whole table, or one
- * block range of a table big enough to bound the dump (see {@link TableSplits}), so that even a
- * dump dominated by one table keeps every job busy.
+ * connections on the leader's snapshot take pieces of work through the {@link Scheduler}, largest
+ * first, so the longest COPY starts at once and the small ones fill the gaps. A piece is a whole
+ * table, or one block range of a table big enough to bound the dump (see {@link TableSplits}), so
+ * that even a dump dominated by one table keeps every job busy. A table a worker cannot lock
+ * without queueing (see {@link SnapshotSession#lockBeforeCopy}) is copied by the leader.
  */
 final class DataDump {
     /** One data file to write. */
@@ -36,22 +34,63 @@ final class DataDump {
     record Splitting(int serverMajor, long partBytes) {
     }
 
-    /** One COPY for a worker. */
-    private sealed interface Piece {
-        double weight();
+    /** One COPY: a whole table or one block range of a split one. */
+    private abstract class Piece implements Task<SnapshotSession> {
+        final Job job;
+
+        Piece(Job job) {
+            this.job = job;
+        }
+
+        /** On a worker, first its own lock on the table (see {@link SnapshotSession#lockBeforeCopy}). */
+        @Override
+        public final void run(SnapshotSession session) {
+            try {
+                session.lockBeforeCopy(job.table());
+            } catch (LeaderOnly e) {
+                listener.step(e.getMessage() + "; the leader's connection, which holds its lock, copies it");
+                throw e;
+            }
+            copy(session);
+        }
+
+        abstract void copy(SnapshotSession session);
     }
 
-    private record Whole(Job job) implements Piece {
+    private final class Whole extends Piece {
+        Whole(Job job) {
+            super(job);
+        }
+
         @Override
         public double weight() {
             return job.weight();
         }
+
+        @Override
+        void copy(SnapshotSession session) {
+            done.put(job, copier.copy(session.connection(), job, dir, gzip));
+        }
     }
 
-    private record Part(SplitFile split, int part) implements Piece {
+    private final class Part extends Piece {
+        private final SplitFile split;
+        private final int part;
+
+        Part(SplitFile split, int part) {
+            super(split.job());
+            this.split = split;
+            this.part = part;
+        }
+
         @Override
         public double weight() {
-            return split.job().weight() / split.parts();
+            return job.weight() / split.parts();
+        }
+
+        @Override
+        void copy(SnapshotSession session) {
+            copier.copyPart(session.connection(), split, part).ifPresent(e -> done.put(job, e));
         }
     }
 
@@ -60,6 +99,9 @@ final class DataDump {
     private final Path dir;
     private final boolean gzip;
     private final Splitting splitting;
+    private final Map<Job, Manifest.TableEntry> done = new ConcurrentHashMap<>();
+    private volatile Scheduler<SnapshotSession> scheduler;
+    private volatile Throwable aborted;
 
     DataDump(DumpListener listener, Path dir, boolean gzip, TransformKey transformKey, Splitting splitting) {
         this.listener = listener;
@@ -90,11 +132,13 @@ final class DataDump {
                     pieces.add(new Part(split, p));
                 }
             }
-            // stable: the parts of a table keep their order, so the first ones finish (and append) first
-            pieces.sort((a, b) -> Double.compare(b.weight(), a.weight()));
-            Map<Job, Manifest.TableEntry> done = jobs == 1 || pieces.size() <= 1
-                    ? sequential(leader, pieces)
-                    : parallel(leader, connector, Math.min(jobs, pieces.size()), pieces);
+            // the scheduler's sort is stable: the parts of a table keep their order, so the first ones
+            // finish (and append) first
+            scheduler = new Scheduler<>(Optional.of(leader), jobs, () -> leader.join(connector), "copy");
+            if (aborted != null) {
+                scheduler.abort(aborted);
+            }
+            scheduler.run(pieces);
             List<Manifest.TableEntry> out = new ArrayList<>();
             for (Job j : work) {
                 out.add(done.get(j));
@@ -105,90 +149,12 @@ final class DataDump {
         }
     }
 
-    private Map<Job, Manifest.TableEntry> sequential(SnapshotSession leader, List<Piece> pieces) {
-        Map<Job, Manifest.TableEntry> done = new HashMap<>();
-        for (Piece p : pieces) {
-            copy(leader, p, done);
-        }
-        return done;
-    }
-
-    /** Copies one piece; records the table's entry when its data file is complete. */
-    private void copy(SnapshotSession session, Piece piece, Map<Job, Manifest.TableEntry> done) {
-        if (piece instanceof Whole w) {
-            done.put(w.job(), copier.copy(session.connection(), w.job(), dir, gzip));
-        } else if (piece instanceof Part p) {
-            copier.copyPart(session.connection(), p.split(), p.part()).ifPresent(e -> done.put(p.split().job(), e));
-        }
-    }
-
-    private Map<Job, Manifest.TableEntry> parallel(SnapshotSession leader, Connector connector, int jobs,
-                                                   List<Piece> work) {
-        List<SnapshotSession> workers = new ArrayList<>();
-        try {
-            for (int i = 0; i < jobs; i++) {
-                workers.add(leader.join(connector));
-            }
-            ConcurrentLinkedQueue<Piece> queue = new ConcurrentLinkedQueue<>(work);
-            Map<Job, Manifest.TableEntry> done = new ConcurrentHashMap<>();
-            AtomicReference<RuntimeException> failure = new AtomicReference<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < jobs; i++) {
-                SnapshotSession worker = workers.get(i);
-                Thread t = new Thread(() -> drain(worker, queue, done, failure, workers), "pgsubset-copy-" + (i + 1));
-                threads.add(t);
-                t.start();
-            }
-            for (Thread t : threads) {
-                join(t, threads);
-            }
-            if (failure.get() != null) {
-                throw failure.get();
-            }
-            return done;
-        } finally {
-            for (SnapshotSession w : workers) {
-                w.close();
-            }
-        }
-    }
-
-    private void drain(SnapshotSession worker, ConcurrentLinkedQueue<Piece> queue, Map<Job, Manifest.TableEntry> done,
-                       AtomicReference<RuntimeException> failure, List<SnapshotSession> all) {
-        Piece p;
-        while (failure.get() == null && (p = queue.poll()) != null) {
-            try {
-                copy(worker, p, done);
-            } catch (RuntimeException e) {
-                if (failure.compareAndSet(null, e)) {
-                    cancelOthers(worker, all);
-                }
-                return;
-            }
-        }
-    }
-
-    /** Cancels the other workers' running COPY so a failed dump stops at once. */
-    private static void cancelOthers(SnapshotSession failed, List<SnapshotSession> all) {
-        for (SnapshotSession w : all) {
-            if (w != failed) {
-                try {
-                    w.connection().unwrap(PGConnection.class).cancelQuery();
-                } catch (SQLException e) {
-                    // the worker ends at its next statement anyway: the failure is already recorded
-                    continue;
-                }
-            }
-        }
-    }
-
-    private static void join(Thread t, List<Thread> all) {
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            all.forEach(Thread::interrupt);
-            Thread.currentThread().interrupt();
-            throw new PgsubsetException("interrupted while writing data files", e);
+    /** Stops the copy from another thread (pg_dump failed): {@link #run} throws {@code cause}. */
+    void abort(Throwable cause) {
+        aborted = cause;
+        Scheduler<SnapshotSession> s = scheduler;
+        if (s != null) {
+            s.abort(cause);
         }
     }
 }

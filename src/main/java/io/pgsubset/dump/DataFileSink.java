@@ -7,6 +7,7 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -32,7 +33,7 @@ final class DataFileSink extends OutputStream {
     private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT);
     private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT + 1);
     private final Thread worker;
-    private volatile IOException failure;
+    private volatile Throwable failure;
     private boolean failureThrown;
     private volatile long rowsWritten;
     private byte[] chunk = new byte[CHUNK];
@@ -81,14 +82,28 @@ final class DataFileSink extends OutputStream {
                         csv.write(c.data(), 0, c.length());
                         rowDigest.write(c.data(), 0, c.length());
                         rowsWritten = rowDigest.rows();
-                    } catch (IOException e) {
+                    } catch (Throwable e) {
+                        // recorded, never lost: the producer throws it at its next chunk or at close
                         failure = e;
                     }
                 }
                 free.offer(c.data());
             }
         } catch (InterruptedException e) {
+            if (failure == null) {
+                failure = new InterruptedIOException("interrupted while writing a data file");
+            }
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Hands a chunk to the writer; a writer that has ended (it failed) never leaves the producer blocked. */
+    private void put(Chunk c) throws InterruptedException, IOException {
+        while (!full.offer(c, 100, TimeUnit.MILLISECONDS)) {
+            if (!worker.isAlive()) {
+                checkFailure();
+                throw new IOException("the data file's writer thread ended");
+            }
         }
     }
 
@@ -115,7 +130,7 @@ final class DataFileSink extends OutputStream {
     private void handOver() throws IOException {
         checkFailure();
         try {
-            full.put(new Chunk(chunk, fill));
+            put(new Chunk(chunk, fill));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while writing a data file");
@@ -127,10 +142,16 @@ final class DataFileSink extends OutputStream {
 
     /** Throws the writer's failure once: try-with-resources must not see the same exception again in close. */
     private void checkFailure() throws IOException {
-        IOException f = failure;
+        Throwable f = failure;
         if (f != null && !failureThrown) {
             failureThrown = true;
-            throw f;
+            if (f instanceof IOException io) {
+                throw io;
+            }
+            if (f instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException("the data file's writer thread failed: " + f, f);
         }
     }
 
@@ -159,9 +180,9 @@ final class DataFileSink extends OutputStream {
             boolean interrupted = Thread.interrupted();
             try {
                 if (fill > 0 && !interrupted) {
-                    full.put(new Chunk(chunk, fill));
+                    put(new Chunk(chunk, fill));
                 }
-                full.put(Chunk.END);
+                put(Chunk.END);
                 worker.join();
             } catch (InterruptedException e) {
                 worker.interrupt();

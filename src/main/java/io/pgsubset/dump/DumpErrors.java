@@ -1,26 +1,10 @@
 package io.pgsubset.dump;
 
-import org.postgresql.util.PSQLException;
-import org.postgresql.util.ServerErrorMessage;
+import io.pgsubset.error.Messages;
 
 /** Turns driver and I/O failures into the one line a user reads. */
 final class DumpErrors {
     private DumpErrors() {
-    }
-
-    static String firstLine(Throwable e) {
-        String msg = e.getMessage();
-        if (msg == null || msg.isBlank()) {
-            return e.getClass().getSimpleName();
-        }
-        String line = msg.lines().findFirst().orElse(msg);
-        if (e instanceof PSQLException pe && pe.getServerErrorMessage() != null) {
-            ServerErrorMessage sem = pe.getServerErrorMessage();
-            if (sem.getHint() != null) {
-                line += " (hint: " + sem.getHint() + ")";
-            }
-        }
-        return line;
     }
 
     /**
@@ -28,7 +12,7 @@ final class DumpErrors {
      * ones (a full disk, a directory the user may not write).
      */
     static io.pgsubset.error.PgsubsetException io(String what, java.io.IOException e) {
-        String cause = firstLine(e);
+        String cause = Messages.firstLine(e);
         if (e instanceof java.nio.file.AccessDeniedException || cause.contains("Permission denied")) {
             return new io.pgsubset.error.PgsubsetException(what + ": permission denied; choose an output directory "
                     + "you can write (-o)", e);

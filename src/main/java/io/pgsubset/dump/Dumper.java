@@ -8,6 +8,7 @@ import io.pgsubset.catalog.Sequence;
 import io.pgsubset.catalog.Table;
 import io.pgsubset.catalog.TableSize;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
@@ -71,18 +72,29 @@ public final class Dumper {
             ResolvedPlan plan = request.plan().resolve(leader.connection(), catalog);
             List<Table> tables = tablesOf(catalog, plan);
             try (DumpDirectory dir = DumpDirectory.create(request.output(), request.force())) {
+                // The leader's locks come first: pg_dump then waits for a lock only when another
+                // session's request is queued behind them, and its lock timeout ends that stall.
+                lock(leader.connection(), tables);
+                listener.step("locked " + tables.size() + " tables");
                 SchemaDump.Options schemaOptions = new SchemaDump.Options(pgDump, pgRestore,
                         connector.target().childEnvironment(), leader.snapshotId(),
                         schemaFilter(leader.connection(), plan), extensionsOf(leader.connection(), plan),
-                        request.keepOwners(), request.lockWaitTimeout());
+                        request.keepOwners(),
+                        Optional.of(request.lockWaitTimeout().orElse(SnapshotSession.WORKER_LOCK_TIMEOUT)));
                 SchemaDump schemaDump = new SchemaDump(schemaOptions);
                 dir.onAbort(schemaDump::cancel);
-                // pg_dump starts (a process, a connection, its catalog queries) while the closure runs:
-                // it imports the same snapshot and takes its own locks, so the order does not matter.
+                DataDump data = new DataDump(listener, dir.path(), request.compress(), request.transformKey(),
+                        new DataDump.Splitting(catalog.server().majorVersion(), request.partBytes()));
+                // pg_dump starts (a process, a connection, its catalog queries) while the closure runs;
+                // when it fails, the copy stops at once instead of finishing first.
                 CompletableFuture<Void> schema = CompletableFuture.runAsync(() -> schemaDump.run(dir.path()));
+                schema.whenComplete((ok, e) -> {
+                    if (e != null) {
+                        data.abort(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                                ? e.getCause() : e);
+                    }
+                });
                 try {
-                    lock(leader.connection(), tables);
-                    listener.step("locked " + tables.size() + " tables");
                     Subset subset = subset(leader.connection(), catalog, plan, request.maxRows());
                     List<Manifest.SequenceEntry> sequences = SequenceDump.read(leader.connection(),
                             sequencesOf(catalog, plan));
@@ -90,9 +102,7 @@ public final class Dumper {
                     List<DataDump.Job> jobs = jobs(catalog, subset, request.compress());
                     listener.planned(jobs.stream().map(j -> new DumpListener.PlannedTable(j.table().name(),
                             j.subset().plan().mode().keyword(), j.subset().rows())).toList());
-                    List<Manifest.TableEntry> entries = new DataDump(listener, dir.path(), request.compress(), request.transformKey(),
-                            new DataDump.Splitting(catalog.server().majorVersion(), request.partBytes()))
-                            .run(leader, connector, request.jobs(), jobs);
+                    List<Manifest.TableEntry> entries = data.run(leader, connector, request.jobs(), jobs);
                     LargeObjectSource.Result largeObjects = largeObjects(leader.connection(), request, dir.path(), jobs);
                     SequenceDump.write(dir.path(), sequences);
                     await(schema);
@@ -131,13 +141,13 @@ public final class Dumper {
                     st.execute(String.format(LOCK_SQL, t.name().sql()));
                 } catch (SQLException e) {
                     throw new PgsubsetException("could not lock table " + t.name().display() + " (ACCESS SHARE): "
-                            + DumpErrors.firstLine(e) + ("55P03".equals(e.getSQLState())
+                            + Messages.firstLine(e) + ("55P03".equals(e.getSQLState())
                             ? "; another session holds a conflicting lock: retry, or raise --lock-wait-timeout"
                             : ""), e);
                 }
             }
         } catch (SQLException e) {
-            throw new PgsubsetException("could not lock the dumped tables: " + DumpErrors.firstLine(e), e);
+            throw new PgsubsetException("could not lock the dumped tables: " + Messages.firstLine(e), e);
         }
     }
 
@@ -159,7 +169,7 @@ public final class Dumper {
                 all.add(rs.getString(1));
             }
         } catch (SQLException e) {
-            throw new PgsubsetException("could not list the schemas: " + DumpErrors.firstLine(e), e);
+            throw new PgsubsetException("could not list the schemas: " + Messages.firstLine(e), e);
         }
         return plan.schemas().containsAll(all) ? List.of() : plan.schemas();
     }
@@ -181,7 +191,7 @@ public final class Dumper {
                 }
             }
         } catch (SQLException e) {
-            throw new PgsubsetException("could not list the extensions: " + DumpErrors.firstLine(e), e);
+            throw new PgsubsetException("could not list the extensions: " + Messages.firstLine(e), e);
         }
         return out;
     }
@@ -210,7 +220,7 @@ public final class Dumper {
                     .map(v -> new Manifest.MaterializedViewEntry(v.name().schema(), v.name().name(), v.populated()))
                     .toList();
         } catch (SQLException e) {
-            throw new PgsubsetException("could not list the materialized views: " + DumpErrors.firstLine(e), e);
+            throw new PgsubsetException("could not list the materialized views: " + Messages.firstLine(e), e);
         }
     }
 
@@ -263,7 +273,7 @@ public final class Dumper {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
-            throw new PgsubsetException("pg_dump failed: " + DumpErrors.firstLine(e.getCause()), e.getCause());
+            throw new PgsubsetException("pg_dump failed: " + Messages.firstLine(e.getCause()), e.getCause());
         }
     }
 

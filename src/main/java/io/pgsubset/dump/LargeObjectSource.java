@@ -1,5 +1,6 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
@@ -79,7 +80,7 @@ final class LargeObjectSource {
             }
             return new Result(write(dumpDir, oids), dangling);
         } catch (SQLException e) {
-            throw new PgsubsetException("could not dump the large objects: " + DumpErrors.firstLine(e), e);
+            throw new PgsubsetException("could not dump the large objects: " + Messages.firstLine(e), e);
         }
     }
 

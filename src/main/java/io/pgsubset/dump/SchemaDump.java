@@ -191,7 +191,10 @@ final class SchemaDump {
             Files.deleteIfExists(log);
             if (code != 0) {
                 throw new PgsubsetException(program.path() + " (" + step + ") failed (exit " + code + "): "
-                        + lastLines(output));
+                        + lastLines(output) + (output.contains("lock timeout")
+                        ? "; pg_dump waited longer than " + options.lockWaitTimeout().orElse("its lock timeout")
+                        + " for a table lock: another session's lock request (a migration's ALTER TABLE?) is queued"
+                        + " behind this dump's locks; retry when it is done, or raise --lock-wait-timeout" : ""));
             }
         } catch (IOException e) {
             throw DumpErrors.io("could not run " + program.path(), e);

@@ -1,5 +1,6 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.catalog.Sequence;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.files.OwnerOnly;
@@ -44,7 +45,7 @@ final class SequenceDump {
                             rs.getBoolean(3)));
                 }
             } catch (SQLException e) {
-                throw new PgsubsetException("could not read the sequences: " + DumpErrors.firstLine(e)
+                throw new PgsubsetException("could not read the sequences: " + Messages.firstLine(e)
                         + " (the dump role needs SELECT on every sequence of the dumped schemas)", e);
             }
         }

@@ -1,5 +1,6 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.catalog.Table;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
@@ -106,7 +107,7 @@ final class TableCopier {
     }
 
     private static PgsubsetException copyFailed(Table table, SQLException e) {
-        return new PgsubsetException("COPY of " + table.name().display() + " failed: " + DumpErrors.firstLine(e), e);
+        return new PgsubsetException("COPY of " + table.name().display() + " failed: " + Messages.firstLine(e), e);
     }
 
     private Manifest.TableEntry finished(DataDump.Job job, SelectList select, SplitFile.Totals totals) {

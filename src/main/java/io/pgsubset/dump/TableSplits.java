@@ -1,5 +1,6 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.subset.RowSelection;
 
@@ -89,7 +90,7 @@ final class TableSplits {
                 }
             }
         } catch (SQLException e) {
-            throw new PgsubsetException("could not read the sizes of the dumped tables: " + DumpErrors.firstLine(e), e);
+            throw new PgsubsetException("could not read the sizes of the dumped tables: " + Messages.firstLine(e), e);
         }
         return out;
     }

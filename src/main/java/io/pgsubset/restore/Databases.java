@@ -1,5 +1,6 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.error.UsageException;
@@ -111,7 +112,7 @@ final class Databases {
             drop(admin, db);
             listener.step("dropped database " + db);
         } catch (SQLException | RuntimeException e) {
-            listener.step("warning: could not drop database \"" + db + "\": " + e.getMessage()
+            listener.step("warning: could not drop database \"" + db + "\": " + Messages.firstLine(e)
                     + "; drop it by hand (DROP DATABASE " + Ident.quote(db) + ")");
         }
     }

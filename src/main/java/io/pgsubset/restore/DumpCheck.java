@@ -1,5 +1,6 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.manifest.Manifest;
@@ -83,7 +84,7 @@ public final class DumpCheck {
             }
             return HexFormat.of().formatHex(md.digest());
         } catch (IOException e) {
-            throw new PgsubsetException("could not read " + file + ": " + e.getMessage(), e);
+            throw new PgsubsetException("could not read " + file + ": " + Messages.firstLine(e), e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -2,6 +2,7 @@ package io.pgsubset.restore;
 
 import io.pgsubset.connect.Connector;
 import io.pgsubset.error.Interrupted;
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest.TableEntry;
 import io.pgsubset.restore.CsvBlocks.Block;
@@ -106,14 +107,13 @@ final class ParallelLoad {
             }
             return rows;
         } catch (SQLException e) {
-            throw new PgsubsetException("committing the loaded data failed: " + firstLine(e.getMessage()), e);
+            throw new PgsubsetException("committing the loaded data failed: " + Messages.firstLine(e), e);
         } catch (InterruptedException e) {
             cancelAll();
             Thread.currentThread().interrupt();
             throw new Interrupted("interrupted while loading data");
         } finally {
-            pool.shutdownNow();
-            open.forEach(ParallelLoad::closeQuietly);
+            shutDown(pool, open);
             listener.loadFinished();
         }
     }
@@ -143,8 +143,8 @@ final class ParallelLoad {
         long start = System.nanoTime();
         Path file = DumpCheck.dataFile(dir, t);
         copying.add(c);
-        try (Checked raw = new Checked(Files.newInputStream(file), t)) {
-            InputStream in = gzipped(file) ? new GZIPInputStream(raw, 1 << 16) : new BufferedInputStream(raw, 1 << 16);
+        try (Checked raw = new Checked(Files.newInputStream(file), t);
+             InputStream in = gzipped(file) ? new GZIPInputStream(raw, 1 << 16) : new BufferedInputStream(raw, 1 << 16)) {
             String copy = RestoreScript.copyStatement(t);
             if (truncatedForFreeze(c, t)) {
                 copy = copy.replace("(FORMAT csv, HEADER)", "(FORMAT csv, HEADER, FREEZE)");
@@ -156,7 +156,7 @@ final class ParallelLoad {
             throw failure(t, e);
         } catch (IOException e) {
             failed = true;
-            throw new PgsubsetException("reading " + file + " failed: " + e.getMessage(), e);
+            throw new PgsubsetException("reading " + file + " failed: " + Messages.firstLine(e), e);
         } finally {
             copying.remove(c);
         }
@@ -209,8 +209,8 @@ final class ParallelLoad {
         Path file = DumpCheck.dataFile(dir, t);
         BlockingQueue<Block> queue = new ArrayBlockingQueue<>(2 * open.size());
         List<Future<Long>> streams = new ArrayList<>();
-        try (Checked raw = new Checked(Files.newInputStream(file), t)) {
-            InputStream in = gzipped(file) ? new GZIPInputStream(raw, 1 << 16) : raw;
+        try (Checked raw = new Checked(Files.newInputStream(file), t);
+             InputStream in = gzipped(file) ? new GZIPInputStream(raw, 1 << 16) : raw) {
             CsvBlocks blocks = new CsvBlocks(in, BLOCK_BYTES);
             for (Connection c : open) {
                 streams.add(pool.submit(() -> stream(c, t, queue, blocks)));
@@ -229,7 +229,7 @@ final class ParallelLoad {
             cancelAll();
             awaitQuietly(streams);
             throw e instanceof IOException io
-                    ? new PgsubsetException("reading " + file + " failed: " + io.getMessage(), io)
+                    ? new PgsubsetException("reading " + file + " failed: " + Messages.firstLine(io), io)
                     : (RuntimeException) e;
         }
         long rows = 0;
@@ -307,7 +307,7 @@ final class ParallelLoad {
     private PgsubsetException failure(TableEntry t, SQLException e) {
         failed = true;
         return new PgsubsetException("loading " + t.schema() + "." + t.name() + " from " + t.file() + " failed: "
-                + firstLine(e.getMessage()), e);
+                + Messages.firstLine(e), e);
     }
 
     /** Results in order; a failure cancels the rest, and the first one that is a cause is thrown. */
@@ -319,7 +319,7 @@ final class ParallelLoad {
                 results.add(f.get());
             } catch (ExecutionException e) {
                 RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
-                        : new PgsubsetException(String.valueOf(e.getCause().getMessage()), e.getCause());
+                        : new PgsubsetException(Messages.firstLine(e.getCause()), e.getCause());
                 if (first == null || first instanceof NotLoaded && !(cause instanceof NotLoaded)) {
                     first = cause;
                 }
@@ -351,7 +351,7 @@ final class ParallelLoad {
             return c;
         } catch (SQLException e) {
             closeQuietly(c);
-            throw new PgsubsetException("preparing a COPY connection failed: " + firstLine(e.getMessage()), e);
+            throw new PgsubsetException("preparing a COPY connection failed: " + Messages.firstLine(e), e);
         }
     }
 
@@ -371,6 +371,28 @@ final class ParallelLoad {
         }
     }
 
+    /** Cancels what still runs, waits for every thread to end, then closes each connection. */
+    private void shutDown(ExecutorService pool, List<Connection> open) {
+        pool.shutdown();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, TimeUnit.SECONDS)) {
+                    break;
+                }
+                cancelAll();
+            } catch (InterruptedException e) {
+                interrupted = true;
+                cancelAll();
+                pool.shutdownNow();
+            }
+        }
+        open.forEach(ParallelLoad::closeQuietly);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Closing without commit rolls the connection's transaction back. */
     private static void closeQuietly(Connection c) {
         try {
@@ -379,10 +401,6 @@ final class ParallelLoad {
             // nothing was committed on it; the server ends the transaction with the session
             return;
         }
-    }
-
-    private static String firstLine(String s) {
-        return s == null ? "unknown error" : s.lines().findFirst().orElse(s);
     }
 
     /** The raw bytes of a data file as they are read: their sha256, and progress (compressed size for .gz). */

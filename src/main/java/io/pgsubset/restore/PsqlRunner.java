@@ -1,5 +1,6 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.error.Interrupted;
 import io.pgsubset.error.PgsubsetException;
@@ -54,7 +55,7 @@ final class PsqlRunner {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new PgsubsetException("could not run " + psql.path() + ": " + e.getMessage(), e);
+            throw new PgsubsetException("could not run " + psql.path() + ": " + Messages.firstLine(e), e);
         }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread drain = new Thread(() -> copyQuietly(p.getErrorStream(), err), "psql-stderr");
@@ -80,7 +81,7 @@ final class PsqlRunner {
             String message = err.toString(StandardCharsets.UTF_8).strip();
             if (code != 0) {
                 throw new PgsubsetException(what + " failed in psql (exit " + code + "): "
-                        + (message.isEmpty() ? String.valueOf(writeFailure) : message.lines().findFirst().orElse("")));
+                        + (message.isEmpty() ? String.valueOf(writeFailure) : Messages.firstLine(message, "")));
             }
         } catch (InterruptedException e) {
             p.destroy();

@@ -1,5 +1,6 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.error.PgsubsetException;
@@ -74,7 +75,7 @@ final class Replace {
             }
             Databases.create(admin, fresh, owner, listener);
         } catch (SQLException e) {
-            throw new PgsubsetException("preparing --replace " + target + " failed: " + e.getMessage(), e);
+            throw new PgsubsetException("preparing --replace " + target + " failed: " + Messages.firstLine(e), e);
         }
         Thread hook = new Thread(this::dropFreshUnlessSwapped, "pgsubset-replace-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -154,7 +155,7 @@ final class Replace {
                         boolean inUse = "55006".equals(e.getSQLState());
                         if (!inUse || !request.terminate() || attempt == SWAP_ATTEMPTS) {
                             throw new PgsubsetException("swapping " + fresh + " in for " + target + " failed: "
-                                    + e.getMessage().lines().findFirst().orElse("")
+                                    + Messages.firstLine(e)
                                     + (inUse && !request.terminate() ? " (add --terminate to end its sessions)" : ""),
                                     e);
                         }
@@ -170,7 +171,7 @@ final class Replace {
                 }
                 return targetExists ? Optional.of(old) : Optional.empty();
             } catch (SQLException e) {
-                throw new PgsubsetException("swapping " + fresh + " in for " + target + " failed: " + e.getMessage(), e);
+                throw new PgsubsetException("swapping " + fresh + " in for " + target + " failed: " + Messages.firstLine(e), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new io.pgsubset.error.Interrupted("interrupted before the swap; " + target + " is unchanged");

@@ -1,5 +1,6 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.error.PgsubsetException;
@@ -80,7 +81,7 @@ public final class Restore {
                 Databases.create(admin, db, request.owner(), listener);
                 created = true;
             } catch (SQLException e) {
-                throw new PgsubsetException("could not create database \"" + db + "\": " + e.getMessage(), e);
+                throw new PgsubsetException("could not create database \"" + db + "\": " + Messages.firstLine(e), e);
             }
         }
         try {
@@ -97,7 +98,7 @@ public final class Restore {
                 Databases.dropQuietly(server.withDbname(request.maintenanceDb()), db, listener);
             }
             throw e instanceof RuntimeException re ? re
-                    : new PgsubsetException("restore into \"" + db + "\" failed: " + e.getMessage(), e);
+                    : new PgsubsetException("restore into \"" + db + "\" failed: " + Messages.firstLine(e), e);
         }
     }
 
@@ -139,7 +140,7 @@ public final class Restore {
         try (Connection c = open(target); Statement st = c.createStatement()) {
             st.execute("ANALYZE");
         } catch (SQLException e) {
-            throw new PgsubsetException("ANALYZE of " + target + " failed: " + e.getMessage(), e);
+            throw new PgsubsetException("ANALYZE of " + target + " failed: " + Messages.firstLine(e), e);
         }
         List<TableRows> inManifestOrder = new ArrayList<>();
         for (TableEntry t : manifest.tables()) {

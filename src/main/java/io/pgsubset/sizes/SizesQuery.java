@@ -1,5 +1,6 @@
 package io.pgsubset.sizes;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.catalog.TableSize;
 import io.pgsubset.error.PgsubsetException;
@@ -72,7 +73,7 @@ public final class SizesQuery {
                 }
             }
         } catch (SQLException e) {
-            throw new PgsubsetException("could not read table sizes: " + e.getMessage(), e);
+            throw new PgsubsetException("could not read table sizes: " + Messages.firstLine(e), e);
         }
         return report(nodes, request);
     }

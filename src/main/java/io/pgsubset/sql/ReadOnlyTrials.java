@@ -1,5 +1,6 @@
 package io.pgsubset.sql;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 
 import java.sql.Connection;
@@ -49,7 +50,7 @@ public final class ReadOnlyTrials {
                 }
             }
         } catch (SQLException e) {
-            throw new PgsubsetException("could not " + what + " on the server: " + e.getMessage(), e);
+            throw new PgsubsetException("could not " + what + " on the server: " + Messages.firstLine(e), e);
         }
     }
 

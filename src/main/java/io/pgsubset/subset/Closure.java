@@ -1,5 +1,6 @@
 package io.pgsubset.subset;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.ForeignKey;
 import io.pgsubset.catalog.QualifiedName;
@@ -98,7 +99,7 @@ public final class Closure {
         try {
             return closure.run();
         } catch (SQLException e) {
-            throw new PgsubsetException("computing the subset failed: " + e.getMessage()
+            throw new PgsubsetException("computing the subset failed: " + Messages.firstLine(e)
                     + "; check the plan's where: conditions and that the role may SELECT every table", e);
         }
     }

@@ -1,5 +1,6 @@
 package io.pgsubset.subset;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.CatalogReader;
 import io.pgsubset.catalog.QualifiedName;
@@ -90,7 +91,7 @@ public final class DryRun {
                 conn.rollback();
             }
         } catch (SQLException e) {
-            throw new PgsubsetException("the dry run failed: " + e.getMessage(), e);
+            throw new PgsubsetException("the dry run failed: " + Messages.firstLine(e), e);
         }
     }
 

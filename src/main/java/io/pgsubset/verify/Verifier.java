@@ -1,5 +1,6 @@
 package io.pgsubset.verify;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.RowDigest;
@@ -66,7 +67,7 @@ public final class Verifier {
             checks.addAll(LargeObjectCheck.of(conn, manifest));
             return new VerifyReport(conn.getCatalog(), checks);
         } catch (SQLException e) {
-            throw new PgsubsetException("verify failed: " + e.getMessage(), e);
+            throw new PgsubsetException("verify failed: " + Messages.firstLine(e), e);
         }
     }
 

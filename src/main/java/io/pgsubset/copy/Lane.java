@@ -1,0 +1,17 @@
+package io.pgsubset.copy;
+
+/**
+ * What one piece of copy work runs on: the connections of one job (a source session, a target
+ * session, or both). The {@link Scheduler} gives each lane one piece at a time.
+ */
+public interface Lane {
+    /** Cancels whatever the lane's connections are running; called from another thread, never throws. */
+    void cancel();
+
+    /** After every piece succeeded: ends the lane's work (e.g. commits); a failure fails the run. */
+    default void finish() {
+    }
+
+    /** Releases the lane's connections (after {@link #finish}, or after a failure). */
+    void close();
+}

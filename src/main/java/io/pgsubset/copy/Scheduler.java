@@ -1,0 +1,229 @@
+package io.pgsubset.copy;
+
+import io.pgsubset.error.Interrupted;
+import io.pgsubset.error.Messages;
+import io.pgsubset.error.PgsubsetException;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Runs pieces of copy work, heaviest first, on {@code jobs} worker lanes that take the next piece
+ * as they free up, so the longest copy starts at once and the small ones fill the gaps. A piece a
+ * worker must not run ({@link LeaderOnly}) goes to the leader's lane, which the calling thread
+ * serves meanwhile. With one job the leader's lane runs everything on the calling thread.
+ *
+ * <p>The first failure (an exception or an {@link Error} of any thread, or {@link #abort}) is
+ * the run's: every lane's running queries are cancelled at once, on both sides, no further piece
+ * starts, every thread is joined, then each worker lane is closed, a failing close only added to
+ * the first failure as suppressed. After success every worker lane is {@link Lane#finish finished}
+ * (e.g. committed) before it is closed. The leader's lane belongs to the caller and is not closed.
+ */
+public final class Scheduler<L extends Lane> {
+    private static final long POLL_MILLIS = 50;
+
+    private final Optional<L> leader;
+    private final int jobs;
+    private final Supplier<L> open;
+    private final String name;
+    private final List<L> workers = new CopyOnWriteArrayList<>();
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final BlockingQueue<Task<L>> forLeader = new LinkedBlockingQueue<>();
+
+    /**
+     * @param leader the lane the calling thread serves (pieces a worker refuses; all of them with one job)
+     * @param jobs   worker lanes to open (at most one per piece); 1 with a leader: the leader does all
+     * @param open   opens one worker lane
+     * @param name   names the threads, e.g. "dump"
+     */
+    public Scheduler(Optional<L> leader, int jobs, Supplier<L> open, String name) {
+        if (jobs < 1) {
+            throw new IllegalArgumentException("jobs must be at least 1, got " + jobs);
+        }
+        this.leader = leader;
+        this.jobs = jobs;
+        this.open = open;
+        this.name = name;
+    }
+
+    /** Runs every task once; returns when all succeeded, throws the first failure otherwise. */
+    public void run(List<? extends Task<L>> tasks) {
+        List<Task<L>> ordered = new ArrayList<>(tasks);
+        ordered.sort(Comparator.comparingDouble((Task<L> t) -> t.weight()).reversed());
+        if (leader.isPresent() && (jobs == 1 || ordered.size() <= 1)) {
+            sequential(leader.get(), ordered);
+            return;
+        }
+        try {
+            int lanes = Math.max(1, Math.min(jobs, ordered.size()));
+            for (int i = 0; i < lanes && failure.get() == null; i++) {
+                workers.add(open.get());
+            }
+            Queue<Task<L>> queue = new ConcurrentLinkedQueue<>(ordered);
+            CountDownLatch drained = new CountDownLatch(workers.size());
+            for (int i = 0; i < workers.size(); i++) {
+                L lane = workers.get(i);
+                Thread t = new Thread(() -> {
+                    try {
+                        drain(lane, queue);
+                    } finally {
+                        drained.countDown();
+                    }
+                }, "pgsubset-" + name + "-" + (i + 1));
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+            serveLeader(drained);
+        } catch (Throwable t) {
+            fail(t);
+        } finally {
+            joinAll();
+            if (failure.get() == null) {
+                finishAll();
+            }
+            closeAll();
+        }
+        rethrow();
+    }
+
+    /**
+     * Fails the run from outside (another part of the same job failed): cancels every lane now;
+     * {@link #run} throws {@code cause}.
+     */
+    public void abort(Throwable cause) {
+        fail(cause);
+    }
+
+    /** The first failure so far, if any: a piece that is already running may stop early. */
+    public boolean failed() {
+        return failure.get() != null;
+    }
+
+    private void sequential(L lane, List<Task<L>> tasks) {
+        for (Task<L> t : tasks) {
+            if (failure.get() != null) {
+                break;
+            }
+            try {
+                t.run(lane);
+            } catch (Throwable e) {
+                fail(e);
+            }
+        }
+        rethrow();
+    }
+
+    private void drain(L lane, Queue<Task<L>> queue) {
+        Task<L> t;
+        while (failure.get() == null && (t = queue.poll()) != null) {
+            try {
+                t.run(lane);
+            } catch (LeaderOnly e) {
+                if (leader.isEmpty()) {
+                    fail(new PgsubsetException(e.getMessage()));
+                    return;
+                }
+                forLeader.add(t);
+            } catch (Throwable e) {
+                fail(e);
+                return;
+            }
+        }
+    }
+
+    /** The calling thread runs what the workers hand over until they are all done. */
+    private void serveLeader(CountDownLatch drained) throws InterruptedException {
+        while (failure.get() == null) {
+            Task<L> t = forLeader.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            if (t != null) {
+                t.run(leader.orElseThrow());
+            } else if (drained.getCount() == 0 && forLeader.isEmpty()) {
+                return;
+            }
+        }
+    }
+
+    private void fail(Throwable e) {
+        Throwable first = e instanceof InterruptedException
+                ? new Interrupted("interrupted while copying data") : e;
+        if (!failure.compareAndSet(null, first)) {
+            return;
+        }
+        leader.ifPresent(Lane::cancel);
+        for (L w : workers) {
+            w.cancel();
+        }
+        for (Thread t : threads) {
+            if (t != Thread.currentThread()) {
+                t.interrupt();
+            }
+        }
+    }
+
+    /** Every worker thread ends once its lane is cancelled; an interrupt of the caller is kept for later. */
+    private void joinAll() {
+        boolean interrupted = false;
+        for (Thread t : threads) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    fail(e);
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void finishAll() {
+        for (L w : workers) {
+            try {
+                w.finish();
+            } catch (Throwable e) {
+                fail(e);
+                return;
+            }
+        }
+    }
+
+    private void closeAll() {
+        for (L w : workers) {
+            try {
+                w.close();
+            } catch (Throwable e) {
+                Throwable first = failure.get();
+                if (first != null && first != e) {
+                    first.addSuppressed(e);
+                }
+            }
+        }
+    }
+
+    private void rethrow() {
+        Throwable f = failure.get();
+        if (f == null) {
+            return;
+        }
+        if (f instanceof RuntimeException re) {
+            throw re;
+        }
+        throw new PgsubsetException("a " + name + " thread failed: " + f.getClass().getName()
+                + (f.getMessage() == null ? "" : ": " + Messages.firstLine(f)), f);
+    }
+}
