@@ -91,7 +91,10 @@ public final class Verifier {
         return TableContent.check(source, t.rows(), t.rowDigest(), reading.get());
     }
 
-    /** Every declared foreign key of the target, once (not the per-partition clones). */
+    /**
+     * Every declared foreign key of the target, once (not the per-partition clones); {@code %s} is
+     * whether it is temporal ({@code PERIOD}, PostgreSQL 18's conperiod).
+     */
     private static final String FOREIGN_KEYS = """
             SELECT con.conname, cn.nspname, c.relname, c.relkind, pn.nspname, p.relname, p.relkind,
                    con.convalidated, con.confmatchtype = 'f',
@@ -100,7 +103,8 @@ public final class Verifier {
                           ORDER BY k.i),
                    ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(attnum, i)
                            JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
-                          ORDER BY k.i)
+                          ORDER BY k.i),
+                   %s
               FROM pg_catalog.pg_constraint con
               JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
               JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace
@@ -113,11 +117,13 @@ public final class Verifier {
         List<Check> checks = new ArrayList<>();
         Set<ExpectedForeignKeys.Key> missing = new java.util.LinkedHashSet<>(expected);
         List<ForeignKeyCheck> fks = new ArrayList<>();
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(FOREIGN_KEYS)) {
+        String sql = FOREIGN_KEYS.formatted(conn.getMetaData().getDatabaseMajorVersion() >= 18 ? "con.conperiod" : "false");
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 fks.add(new ForeignKeyCheck(rs.getString(1), rs.getString(2), rs.getString(3),
                         "r".equals(rs.getString(4)), rs.getString(5), rs.getString(6), "r".equals(rs.getString(7)),
-                        rs.getBoolean(8), rs.getBoolean(9), strings(rs.getArray(10)), strings(rs.getArray(11))));
+                        rs.getBoolean(8), rs.getBoolean(9), strings(rs.getArray(10)), strings(rs.getArray(11)),
+                        rs.getBoolean(12)));
             }
         }
         for (ForeignKeyCheck k : fks) {
@@ -158,7 +164,7 @@ public final class Verifier {
         }
         ForeignKeyCheck k = new ForeignKeyCheck(r.path("name").asText(), child.get()[0], child.get()[1],
                 "r".equals(childKind.get()), parent.get()[0], parent.get()[1], "r".equals(parentKind.get()), true,
-                false, texts(r.path("child_columns")), texts(r.path("parent_columns")));
+                false, texts(r.path("child_columns")), texts(r.path("parent_columns")), false);
         long violations;
         try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(k.violationsSql())) {
             rs.next();

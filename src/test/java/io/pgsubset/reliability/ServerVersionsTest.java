@@ -78,6 +78,37 @@ class ServerVersionsTest {
         restoresInto(ZonkyBinaries.sharedCluster(ZonkyBinaries.NEWEST), ZonkyBinaries.NEWEST, db);
     }
 
+    /**
+     * PostgreSQL 18's temporal foreign keys (PERIOD): a child row has its parent when the parent
+     * rows of equal leading columns together cover its period, which verify checks as such.
+     */
+    @Test
+    void verifyChecksTemporalForeignKeysByTheirPeriodsOnTheNewestServer() {
+        TestDatabase target = TestDatabase.create(ZonkyBinaries.sharedCluster(ZonkyBinaries.NEWEST), "temporal");
+        Cli.Result restored = Dumps.restore(target, plain);
+        assertEquals(0, restored.exitCode(), restored::toString);
+        target.execute("""
+                CREATE EXTENSION btree_gist;
+                CREATE TABLE room (id int, valid_at daterange, PRIMARY KEY (id, valid_at WITHOUT OVERLAPS));
+                CREATE TABLE booking (id int PRIMARY KEY, room_id int, valid_at daterange,
+                  FOREIGN KEY (room_id, PERIOD valid_at) REFERENCES room (id, PERIOD valid_at));
+                INSERT INTO room VALUES (1, '[2024-01-01,2024-06-01)'), (1, '[2024-06-01,2025-01-01)');
+                INSERT INTO booking VALUES (1, 1, '[2024-05-01,2024-07-01)');
+                """);
+        Cli.Result covered = Dumps.verify(target, plain);
+        assertEquals(0, covered.exitCode(), covered::toString);
+
+        target.execute("""
+                ALTER TABLE booking DROP CONSTRAINT booking_room_id_valid_at_fkey;
+                INSERT INTO booking VALUES (2, 1, '[2024-12-01,2025-02-01)');
+                ALTER TABLE booking ADD FOREIGN KEY (room_id, PERIOD valid_at) REFERENCES room (id, PERIOD valid_at)
+                  NOT VALID;
+                """);
+        Cli.Result uncovered = Dumps.verify(target, plain);
+        assertEquals(1, uncovered.exitCode(), uncovered::toString);
+        assertTrue(uncovered.out().contains("1 rows reference no row of public.room"), uncovered::toString);
+    }
+
     @ParameterizedTest(name = "PostgreSQL {0}")
     @ValueSource(ints = {12, 13, 14, 15, 16, 17})
     @EnabledIfSystemProperty(named = "pgsubset.long", matches = "true")
