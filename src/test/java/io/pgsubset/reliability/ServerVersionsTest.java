@@ -81,18 +81,33 @@ class ServerVersionsTest {
 
     /**
      * The newest server as a source, for what needs no pg_dump of its version: its virtual
-     * generated columns are generated ones (never dumped, no transform), plan explain --counts
-     * follows the plan, and a dump with the installed older pg_dump is refused naming both versions.
+     * generated columns are generated ones (never dumped, no transform), sizes and plan explain
+     * --counts follow the plan, and a dump with the installed older pg_dump is refused naming both
+     * versions. With {@code -Dpgsubset.long=true} also 16 and 17 (stored generated columns only).
      */
     @Test
     void newestServerAsASourceForEverythingButTheDump(@TempDir Path tmp) {
-        TestDatabase source = TestDatabase.create(ZonkyBinaries.sharedCluster(ZonkyBinaries.NEWEST), "source");
+        asSource(ZonkyBinaries.sharedCluster(ZonkyBinaries.NEWEST), ZonkyBinaries.NEWEST, tmp);
+    }
+
+    @ParameterizedTest(name = "PostgreSQL {0}")
+    @ValueSource(ints = {16, 17})
+    @EnabledIfSystemProperty(named = "pgsubset.long", matches = "true")
+    void newerServersAsASourceForEverythingButTheDump(int major, @TempDir Path tmp) {
+        try (PgCluster server = ZonkyBinaries.start(major)) {
+            asSource(server, major, tmp);
+        }
+    }
+
+    private static void asSource(PgCluster server, int major, Path tmp) {
+        TestDatabase source = TestDatabase.create(server, "source");
+        String twice = major >= 18 ? "twice int GENERATED ALWAYS AS (a * 2) VIRTUAL, " : "";
         source.execute(CHAIN + """
                 CREATE TABLE gen (id int PRIMARY KEY, invoice_id int NOT NULL REFERENCES invoice, a int NOT NULL,
-                  twice int GENERATED ALWAYS AS (a * 2) VIRTUAL, thrice int GENERATED ALWAYS AS (a * 3) STORED);
+                  %sthrice int GENERATED ALWAYS AS (a * 3) STORED);
                 INSERT INTO gen (id, invoice_id, a) SELECT g, g, g FROM generate_series(1, 1000) g;
                 ANALYZE;
-                """);
+                """.formatted(twice));
         try (java.sql.Connection c = source.connect()) {
             io.pgsubset.catalog.Catalog catalog = io.pgsubset.catalog.CatalogReader.read(c);
             assertEquals(List.of("id", "invoice_id", "a"), catalog.require(
@@ -100,16 +115,20 @@ class ServerVersionsTest {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }
+        Cli.Result sizes = Cli.against(source, "sizes");
+        assertEquals(0, sizes.exitCode(), sizes::toString);
+        assertTrue(sizes.out().contains("gen") && sizes.out().contains("invoice"), sizes::toString);
         Path plan = Dumps.plan(tmp, PLAN);
         Cli.Result counts = Cli.against(source, "plan explain", "--plan", plan.toString(), "--counts");
         assertEquals(0, counts.exitCode(), counts::toString);
         assertTrue(counts.out().matches("(?s).*public\\.gen +follow +200 .*"), counts.out());
         assertTrue(counts.out().matches("(?s).*public\\.line +follow +400 .*"), counts.out());
 
-        Path transform = Dumps.plan(tmp, PLAN + "transform:\n  gen: {twice: {constant: 1}}\n");
+        String generated = major >= 18 ? "twice" : "thrice";
+        Path transform = Dumps.plan(tmp, PLAN + "transform:\n  gen: {" + generated + ": {constant: 1}}\n");
         Cli.Result refused = Cli.against(source, "plan check", "--plan", transform.toString());
         assertEquals(2, refused.exitCode(), refused::toString);
-        assertTrue((refused.out() + refused.err()).matches("(?s).*column twice of (public\\.)?gen is generated: it is never dumped.*"),
+        assertTrue((refused.out() + refused.err()).matches("(?s).*column " + generated + " of (public\\.)?gen is generated: it is never dumped.*"),
                 refused::toString);
 
         Cli.Result dump = Dumps.dump(source, tmp.resolve("dump"), "--plan", plan.toString());

@@ -58,7 +58,7 @@ class ClosureOracleTest {
     @EnabledIfSystemProperty(named = "pgsubset.long", matches = "true")
     void engineEqualsBruteForceFixedPointOnEveryServer(int major) throws Exception {
         try (PgCluster server = ZonkyBinaries.start(major)) {
-            runOracle(TestDatabase.create(server, "oracle"), 120);
+            runOracle(TestDatabase.create(server, "oracle"), 48);
         }
     }
 
