@@ -26,20 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @PgTest
 @EnabledIfSystemProperty(named = "pgsubset.long", matches = "true")
 class OlderServersTest {
-    private static final String CHAIN = """
-            CREATE TABLE customer (id serial PRIMARY KEY, name text);
-            CREATE TABLE invoice (id serial PRIMARY KEY, customer_id int REFERENCES customer, total numeric);
-            CREATE TABLE line (invoice_id int REFERENCES invoice, n int, PRIMARY KEY (invoice_id, n));
-            INSERT INTO customer (name) SELECT 'c' || g FROM generate_series(1, 300) g;
-            INSERT INTO invoice (customer_id, total) SELECT 1 + g % 300, g FROM generate_series(1, 1000) g;
-            INSERT INTO line SELECT i, n FROM generate_series(1, 1000) i, generate_series(1, 2) n;
-            """;
-    private static final String PLAN = """
-            version: 1
-            sample:
-              invoice:
-                every: 5
-            """;
+    private static final String CHAIN = ServerVersionsTest.CHAIN;
+    private static final String PLAN = ServerVersionsTest.PLAN;
 
     @ParameterizedTest(name = "PostgreSQL {0}")
     @ValueSource(ints = {12, 13, 14, 15})
