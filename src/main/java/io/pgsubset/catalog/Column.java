@@ -5,7 +5,7 @@ package io.pgsubset.catalog;
  *
  * @param type     the type as SQL, with its modifier ({@code character varying(20)})
  * @param baseType the type as SQL without modifier, usable in casts such as {@code ::type[]}
- * @param generated a STORED generated column: never written, never dumped
+ * @param generated a generated column (STORED, or VIRTUAL from PostgreSQL 18): never written, never dumped
  */
 public record Column(String name, int position, String type, String baseType, boolean notNull,
                      boolean generated, Identity identity, boolean hasDefault) {
