@@ -127,8 +127,9 @@ final class SchemaDump {
     }
 
     static List<String> dumpArgv(Options o, Path archive) {
+        // --no-password: pgsubset has authenticated already with what pg_dump gets; a prompt would hang
         List<String> argv = new ArrayList<>(List.of(o.pgDump().path().toString(), "--schema-only", "--format=custom",
-                "--snapshot=" + o.snapshotId(), "--no-subscriptions", "--file=" + archive));
+                "--snapshot=" + o.snapshotId(), "--no-subscriptions", "--no-password", "--file=" + archive));
         if (!o.keepOwners()) {
             argv.add("--no-privileges");
         }

@@ -42,7 +42,8 @@ final class PsqlRunner {
 
     /** Runs BEGIN; parts...; COMMIT; against {@code target}; {@code what} names it in errors. */
     void runInTransaction(ConnectionTarget target, String what, List<Part> parts) {
-        ProcessBuilder pb = new ProcessBuilder(psql.path().toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1");
+        // -w: psql gets the credentials pgsubset connected with; a password prompt would read the script
+        ProcessBuilder pb = new ProcessBuilder(psql.path().toString(), "-X", "-q", "-w", "-v", "ON_ERROR_STOP=1");
         pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
         baseEnv.forEach((k, v) -> {
             if (!k.startsWith("PG")) {
