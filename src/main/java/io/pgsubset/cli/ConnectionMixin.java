@@ -10,7 +10,8 @@ import java.util.Optional;
 /** The libpq connection flags, as pg_dump and psql spell them. */
 public final class ConnectionMixin {
     @Option(names = {"-h", "--host"}, paramLabel = "HOST",
-            description = "Database server host, or a Unix-domain socket directory if it starts with / (default: PGHOST, else a server's socket in /var/run/postgresql or /tmp, else localhost).")
+            description = "Database server host, or a Unix-domain socket directory if it starts with / (default: "
+                    + "PGHOST, else a server's socket in /var/run/postgresql or /tmp, else localhost).")
     String host;
 
     @Option(names = {"-p", "--port"}, paramLabel = "PORT", description = "Database server port (default: PGPORT or 5432).")

@@ -330,7 +330,8 @@ public final class PgCluster implements AutoCloseable {
         deleteTree(root);
     }
 
-    static void deleteTree(Path dir) {
+    /** Deletes {@code dir} and everything below it, if it exists. */
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
