@@ -35,9 +35,18 @@ public final class ManifestIO {
     public static void write(Path dir, Manifest manifest) throws IOException {
         Path tmp = dir.resolve(FILE_NAME + ".tmp");
         try (OutputStream out = OwnerOnly.newOutputStream(tmp)) {
-            MAPPER.writeValue(out, manifest);
+            out.write(bytes(manifest));
         }
         Files.move(tmp, dir.resolve(FILE_NAME), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The exact bytes {@link #write} writes: restore.sh carries their sha256 to check the manifest. */
+    public static byte[] bytes(Manifest manifest) {
+        try {
+            return MAPPER.writeValueAsBytes(manifest);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("could not serialise the manifest: " + e.getMessage(), e);
+        }
     }
 
     /** Reads the manifest of a dump directory; a missing or unreadable one is a usage error naming it. */

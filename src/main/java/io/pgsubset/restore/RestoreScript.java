@@ -3,6 +3,7 @@ package io.pgsubset.restore;
 import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.Manifest.TableEntry;
+import io.pgsubset.manifest.ManifestIO;
 import io.pgsubset.sql.Ident;
 import io.pgsubset.sql.Session;
 
@@ -50,6 +51,7 @@ public final class RestoreScript {
         StringBuilder sb = new StringBuilder();
         assign(sb, "source_db", m.source().database());
         assign(sb, "source_sysid", m.source().systemIdentifier().orElse(""));
+        assign(sb, "manifest_sha256", sha256(ManifestIO.bytes(m)));
         sb.append("compressed=").append(m.compressed()).append('\n');
         array(sb, "table_names", tables, t -> t.schema() + "." + t.name());
         array(sb, "table_files", tables, TableEntry::file);
@@ -155,6 +157,14 @@ public final class RestoreScript {
         sb.append(name).append("=(");
         sb.append(tables.stream().map(t -> "\n  " + bashQuote(value.apply(t))).collect(Collectors.joining()));
         sb.append(tables.isEmpty() ? ")\n" : "\n)\n");
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
     }
 
     /** A bash word that is exactly {@code s}: single quotes, each ' written as '\''. */

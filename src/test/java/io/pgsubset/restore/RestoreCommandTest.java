@@ -306,9 +306,49 @@ class RestoreCommandTest {
         assertRefused(missing, target, "post-data.sql is missing");
 
         assertEquals("0", target.queryValue("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
-        Cli.Result create = restoreFrom(missing, target, "--create");
-        assertEquals(2, create.exitCode());
-        assertEquals("0", db.queryValue("SELECT count(*) FROM pg_database WHERE datname = '" + target.name() + "x'"));
+    }
+
+    /** --create made the database, the load failed after it (post-data): the database is dropped again. */
+    @Test
+    void aCreateThatFailsAfterCreatingDropsTheDatabase(TestDatabase db, @TempDir Path tmp) throws Exception {
+        Path broken = TestTargets.copyDump(dumpDir, tmp.resolve("broken"));
+        Files.writeString(broken.resolve("schema/post-data.sql"), "\nSELECT 1/0;\n", StandardOpenOption.APPEND);
+        String name = db.name() + "_failed_create";
+        String exists = "SELECT count(*) FROM pg_database WHERE datname = '" + name + "'";
+        List<String> args = new ArrayList<>(List.of("restore", broken.toString(), "--create", "-h",
+                db.cluster().host(), "-p", Integer.toString(db.cluster().port()), "-U", "postgres", "-d", name));
+        try {
+            Cli.Result r = Cli.run(Map.of(), args);
+            assertEquals(1, r.exitCode(), r::toString);
+            assertTrue(r.err().contains("post-data schema") && r.err().contains("division by zero"), r.err());
+            assertEquals(0, db.queryLong(exists), "the database --create made is dropped again");
+        } finally {
+            TestTargets.drop(db, name);
+        }
+    }
+
+    /**
+     * --clean checks every checksum before it drops anything: a data file changed where COPY
+     * would take it (a value, not a key) is refused and the target keeps its old content.
+     */
+    @Test
+    void aCleanRestoreOfATamperedDumpKeepsTheOldContent(TestDatabase db, @TempDir Path tmp) throws Exception {
+        Path tampered = TestTargets.copyDump(dumpDir, tmp.resolve("tampered"));
+        Manifest.TableEntry parent = manifest.tables().stream().filter(t -> t.name().equals("parent")).findFirst()
+                .orElseThrow();
+        Path file = tampered.resolve(parent.file());
+        String csv = Files.readString(file);
+        assertTrue(csv.contains("\n17,p17\n"), "the row to change");
+        Files.writeString(file, csv.replace("\n17,p17\n", "\n17,q17\n"));
+        TestDatabase target = db.sibling("cleantampered");
+        target.execute("CREATE TABLE keepme (i int PRIMARY KEY); INSERT INTO keepme VALUES (42);");
+        io.pgsubset.testing.DbState before = io.pgsubset.testing.DbState.of(target);
+        for (String jobs : List.of("1", "3")) {
+            Cli.Result r = restoreFrom(tampered, target, "--clean", "--jobs", jobs);
+            assertEquals(2, r.exitCode(), r::toString);
+            assertTrue(r.err().contains(file + ": sha256 "), r.err());
+            assertEquals(before, io.pgsubset.testing.DbState.of(target), "a refused --clean changed the target");
+        }
     }
 
     private static void assertRefused(Path dir, TestDatabase target, String message) {
