@@ -56,6 +56,7 @@ class ConcurrentWritesTest {
                 CREATE INDEX ON orders (account_id);
                 CREATE INDEX ON order_line (order_id);
                 CREATE INDEX ON order_line (account_id);
+                CREATE TABLE write_log (id bigserial PRIMARY KEY);
                 INSERT INTO account (name) SELECT 'account ' || g FROM generate_series(1, 20000) g;
                 INSERT INTO orders (account_id, note) SELECT 1 + g % 20000, repeat('n', 50) FROM generate_series(1, 60000) g;
                 INSERT INTO order_line (order_id, account_id, qty)
@@ -76,19 +77,27 @@ class ConcurrentWritesTest {
         Path out = tmp.resolve("dump");
         Writers writers = new Writers(db, run);
         writers.start(2);
+        long committedAtEnd;
         try {
-            Thread.sleep(ThreadLocalRandom.current().nextInt(10, 300));
-            long before = writers.commits.get();
+            // a different moment of the writers' work each run
+            long warmUp = ThreadLocalRandom.current().nextInt(5, 100);
+            while (writers.commits.get() < warmUp && writers.failure.get() == null) {
+                Thread.sleep(5);
+            }
             Cli.Result r = Dumps.dump(db, out, "--plan", plan.toString(), "--jobs", "2");
-            long during = writers.commits.get() - before;
+            committedAtEnd = db.queryLong("SELECT count(*) FROM write_log");
             assertEquals(0, r.exitCode(), r::toString);
-            assertTrue(during > 0, "the writers committed nothing while the dump ran");
         } finally {
             writers.stop();
         }
         assertNull(writers.failure.get(), () -> "a writer failed: " + writers.failure.get());
 
         Manifest manifest = Dumps.manifest(out);
+        // every commit logs a row in write_log, which is dumped in full: the rows the dump lacks
+        // were committed after its snapshot, while it ran
+        long inSnapshot = Dumps.manifestRows(manifest).get("public.write_log");
+        assertTrue(committedAtEnd - inSnapshot > 0, "no write committed between the snapshot ("
+                + inSnapshot + " commits) and the end of the dump (" + committedAtEnd + ")");
         TestDatabase target = db.sibling("r" + run);
         Cli.Result restored = Dumps.restore(target, out);
         assertEquals(0, restored.exitCode(), restored::toString);
@@ -133,6 +142,9 @@ class ConcurrentWritesTest {
             stop.set(true);
             for (Thread t : threads) {
                 t.join(30_000);
+                if (t.isAlive()) {
+                    failure.compareAndSet(null, new AssertionError(t.getName() + " did not stop within 30 s"));
+                }
             }
         }
 
@@ -142,6 +154,7 @@ class ConcurrentWritesTest {
                 while (!stop.get()) {
                     try {
                         step(c, random);
+                        execute(c, "INSERT INTO write_log DEFAULT VALUES");
                         c.commit();
                         commits.incrementAndGet();
                     } catch (SQLException e) {
