@@ -110,3 +110,42 @@ INSERT INTO "we""ird"."x""; drop table y; --" VALUES (1, '$1', '\'), (2, E'\\', 
 INSERT INTO "My Schema"."MiXeD" VALUES (1, 'upper', 'lower'), (2, NULL, '');
 INSERT INTO public.y VALUES (1), (2);
 INSERT INTO public.t VALUES (1), (2), (3);
+
+-- schema objects beyond rows: defaults, every kind of constraint, a partial index, a trigger, a
+-- view, comments, an owner other than the restoring user and privileges (pg_dump --schema-only of
+-- source and target must be equal; owners and privileges with --keep-owners)
+DO $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'fidelity reader') THEN
+    CREATE ROLE "fidelity reader";
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'fidelity owner') THEN
+    CREATE ROLE "fidelity owner";
+  END IF;
+END $$;
+CREATE SEQUENCE "My Schema".counter START 100 INCREMENT 5;
+CREATE TABLE "My Schema".constrained (
+    id integer PRIMARY KEY,
+    n numeric(10, 2) NOT NULL DEFAULT 1.50 CHECK (n >= 0),
+    code text UNIQUE DEFAULT 'c' || nextval('"My Schema".counter'),
+    created timestamptz DEFAULT '2024-01-01 00:00+00',
+    parent integer REFERENCES "My Schema".constrained (id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED,
+    CONSTRAINT "n or code" CHECK (n > 0 OR code IS NOT NULL)
+);
+CREATE INDEX "partial idx" ON "My Schema".constrained (code) WHERE n > 1;
+CREATE FUNCTION "My Schema".touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.created := now();
+  RETURN NEW;
+END $$;
+CREATE TRIGGER "touch it" BEFORE UPDATE ON "My Schema".constrained
+    FOR EACH ROW EXECUTE FUNCTION "My Schema".touch();
+CREATE VIEW "My Schema"."Constrained View" AS SELECT id, n FROM "My Schema".constrained WHERE n > 0;
+COMMENT ON TABLE "My Schema".constrained IS 'every kind of constraint';
+COMMENT ON COLUMN "My Schema".constrained.n IS 'never negative';
+GRANT USAGE, CREATE ON SCHEMA "My Schema" TO "fidelity owner";
+ALTER TABLE "My Schema".constrained OWNER TO "fidelity owner";
+GRANT USAGE ON SCHEMA "My Schema" TO "fidelity reader";
+GRANT SELECT ON "My Schema".constrained, "My Schema"."Constrained View" TO "fidelity reader";
+GRANT UPDATE (n) ON "My Schema".constrained TO "fidelity reader";
+INSERT INTO "My Schema".constrained (id, n, parent) VALUES (1, 2, NULL), (2, 0, 1), (3, 5.25, 2);
