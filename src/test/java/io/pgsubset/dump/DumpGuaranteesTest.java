@@ -240,20 +240,34 @@ class DumpGuaranteesTest {
         String tuples = """
                 SELECT tup_inserted || ':' || tup_updated || ':' || tup_deleted FROM pg_stat_database
                  WHERE datname = current_database()""";
-        waitForStatsFlush();
+        // the next transaction id, read without taking one: any write anywhere in the cluster
+        // (a row, a temporary table, a sequence, a large object) would take one
+        String nextXid = "SELECT pg_catalog.pg_snapshot_xmax(pg_catalog.pg_current_snapshot())::text";
+        awaitSessionsGone(db);
         String before = db.queryValue(state);
         String tuplesBefore = db.queryValue(tuples);
+        String xidBefore = db.queryValue(nextXid);
         Path out = tmp.resolve("unchanged");
         Cli.Result r = dump(db, out, "--quiet", "--jobs", "2", "--compress");
         assertEquals(0, r.exitCode(), r::toString);
-        waitForStatsFlush();
+        awaitSessionsGone(db);
+        assertEquals(xidBefore, db.queryValue(nextXid), "the dump took a transaction id: it wrote");
         assertEquals(before, db.queryValue(state));
         assertEquals(tuplesBefore, db.queryValue(tuples), "no tuple was inserted, updated or deleted");
     }
 
-    /** Backends flush their statistics at most once a second and on exit. */
-    private static void waitForStatsFlush() throws InterruptedException {
-        Thread.sleep(1500);
+    /**
+     * Backends flush their statistics on exit: waits until no other session is connected to the
+     * database (autovacuum is off in the test cluster), instead of sleeping for a fixed time.
+     */
+    private static void awaitSessionsGone(TestDatabase db) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String others = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                + " AND pid <> pg_backend_pid()";
+        while (db.queryLong(others) > 0) {
+            assertTrue(System.nanoTime() < deadline, "sessions still open after 30 s");
+            Thread.sleep(20);
+        }
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.pgsubset.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -120,19 +122,52 @@ class CrashTest {
         assertTrue(killedWithLeftovers >= 3, "too few kills hit a running dump: " + killedWithLeftovers);
     }
 
-    @Test
-    void interruptedDumpRemovesItsFilesAndExits130(TestDatabase db, @TempDir Path tmp) throws Exception {
+    /** SIGINT (Ctrl-C) exits 130; SIGTERM exits 143 as the JVM does; both remove the partial dump. */
+    @ParameterizedTest(name = "SIG{0}")
+    @ValueSource(strings = {"INT", "TERM"})
+    void interruptedDumpRemovesItsFiles(String signal, TestDatabase db, @TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("out");
         try (CliProcess dump = startDump(db, out, "")) {
             awaitPoint(dump, tmp, new KillPoint("data begun", dir -> anyFile(dir,
                     f -> f.toString().contains("big") && size(f) > 0)));
-            dump.interrupt();
-            assertEquals(130, dump.waitFor(Duration.ofSeconds(60)), dump::toString);
+            assertTrue(dump.isAlive(), "the dump ended before the signal");
+            if (signal.equals("INT")) {
+                dump.interrupt();
+            } else {
+                dump.terminate();
+            }
+            assertEquals(signal.equals("INT") ? 130 : 143, dump.waitFor(Duration.ofSeconds(60)), dump::toString);
             assertFalse(Files.exists(out), "an interrupted dump wrote " + out);
             assertEquals(List.of(), leftovers(tmp), "an interrupted dump left files behind");
             assertFalse(dump.err().contains("\tat "), dump::toString);
             assertTrue(dump.err().toLowerCase().contains("interrupted"), dump::toString);
         }
+    }
+
+    /**
+     * {@code dump --force} replaces an earlier dump only once the new one is complete: a run that
+     * fails midway (pg_dump dies after the data has started) leaves the earlier dump as it was.
+     */
+    @Test
+    void aFailingForcedDumpKeepsTheEarlierDump(TestDatabase db, @TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out");
+        Path quick = Dumps.plan(tmp, "version: 1\nskip: [big]\n");
+        Dumps.dumpOk(db, out, "--plan", quick.toString());
+        String before = Dumps.allText(out);
+        Path failing = tmp.resolve("failing-pg_dump");
+        Files.writeString(failing, """
+                #!/bin/sh
+                if [ "$1" = "--version" ]; then exec '%s' --version; fi
+                sleep 1
+                echo "pg_dump: error: the disk caught fire" >&2
+                exit 1
+                """.formatted(io.pgsubset.testing.PgBinaries.find().resolve("pg_dump")));
+        assertTrue(failing.toFile().setExecutable(true));
+        Cli.Result r = Dumps.dump(db, out, "--force", "--pg-dump", failing.toString());
+        Dumps.assertOneClearError(r, 1);
+        assertTrue(r.err().contains("the disk caught fire"), r::toString);
+        assertEquals(before, Dumps.allText(out), "a failed --force changed the earlier dump");
+        assertEquals(List.of(), leftovers(tmp), "a failed --force left files behind");
     }
 
     @Test

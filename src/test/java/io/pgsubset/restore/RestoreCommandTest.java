@@ -7,6 +7,8 @@ import io.pgsubset.testing.TestDatabase;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -218,11 +220,14 @@ class RestoreCommandTest {
                 + "\\_\\_pgsubset%'"));
     }
 
-    @Test
-    void anInterruptedReplaceLeavesTheTargetAsItWas(TestDatabase db, @TempDir Path tmp) throws Exception {
+    /** Ctrl-C (SIGINT, exit 130) or SIGTERM (exit 143, the JVM's) during post-data. */
+    @ParameterizedTest(name = "SIG{0}")
+    @ValueSource(strings = {"INT", "TERM"})
+    void anInterruptedReplaceLeavesTheTargetAsItWas(String signal, TestDatabase db, @TempDir Path tmp)
+            throws Exception {
         Path slow = TestTargets.copyDump(dumpDir, tmp.resolve("slow"));
         Files.writeString(slow.resolve("schema/post-data.sql"), "\nSELECT pg_sleep(60);\n", StandardOpenOption.APPEND);
-        TestDatabase target = db.sibling("intr");
+        TestDatabase target = db.sibling("intr" + signal.toLowerCase(java.util.Locale.ROOT));
         target.execute("CREATE TABLE previous (i int); INSERT INTO previous VALUES (7);");
         List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "io.pgsubset.cli.Main", "restore", slow.toString(),
@@ -232,17 +237,18 @@ class RestoreCommandTest {
                 .redirectOutput(tmp.resolve("log").toFile()).start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'") == 0) {
+            while (db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'"
+                    + " AND datname = '" + target.name() + "__pgsubset_new'") == 0) {
                 assertTrue(p.isAlive(), () -> "restore ended early: " + read(tmp.resolve("log")));
                 assertTrue(System.nanoTime() < deadline, "restore never reached post-data");
                 Thread.sleep(100);
             }
-            assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "restore did not stop after SIGINT");
+            assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "restore did not stop after SIG" + signal);
         } finally {
             p.destroyForcibly();
         }
-        assertEquals(130, p.exitValue(), () -> read(tmp.resolve("log")));
+        assertEquals(signal.equals("INT") ? 130 : 143, p.exitValue(), () -> read(tmp.resolve("log")));
         assertEquals("7", target.queryValue("SELECT i FROM previous"));
         assertEquals(List.of(), db.query("SELECT datname FROM pg_database WHERE datname LIKE '" + target.name()
                 + "\\_\\_pgsubset%'"), () -> read(tmp.resolve("log")));

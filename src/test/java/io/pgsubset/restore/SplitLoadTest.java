@@ -75,6 +75,9 @@ class SplitLoadTest {
                     target.queryValue("SELECT md5(string_agg(t::text, '|' ORDER BY id)) FROM \"tri\"\"cky\ntable\" t"));
             assertEquals("2", target.queryValue("SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
                     + " WHERE c.relname = 'tri\"cky\ntable'"), "primary key and index");
+            // each connection loads in its own transaction: rows of several xmin were loaded side by side
+            assertTrue(target.queryLong("SELECT count(DISTINCT xmin::text) FROM \"tri\"\"cky\ntable\"") >= 2,
+                    "the table was loaded by one connection only");
             List<String> verify = new ArrayList<>(List.of("verify", dump.toString()));
             verify.addAll(target.connectionArgs());
             Cli.Result v = Cli.run(Map.of(), verify);
@@ -92,7 +95,10 @@ class SplitLoadTest {
                 Optional.empty(), false, false, "postgres"));
         assertTrue(result.allMatch(), result::toString);
         TestTargets.assertSameRows(db, target, manifest);
-        // COPY FREEZE marks the pages all-visible; ANALYZE copies the count into pg_class
+        assertEquals("1", target.queryValue("SELECT count(DISTINCT xmin::text) FROM \"tri\"\"cky\ntable\""),
+                "one connection, one transaction");
+        // COPY FREEZE marks the pages all-visible (no autovacuum in the test cluster could have);
+        // ANALYZE copies the count into pg_class
         assertEquals("t", target.queryValue("SELECT relpages > 0 AND relallvisible = relpages FROM pg_class"
                 + " WHERE relname = 'tri\"cky\ntable'"));
     }

@@ -121,9 +121,16 @@ public final class CliProcess implements AutoCloseable {
         signal("INT");
     }
 
+    /** SIGTERM, as a service manager or a plain {@code kill} sends it. */
+    public void terminate() {
+        signal("TERM");
+    }
+
     private void signal(String name) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
             if (kill.waitFor() != 0) {
                 throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
             }

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 /**
  * A real PostgreSQL cluster started from the installed binaries (initdb + pg_ctl) in a temporary
  * directory on a free port, with fsync off. As root, the server runs as the {@code postgres} OS
- * user, since initdb and postgres refuse to run as root. A JVM shutdown hook stops it whatever
+ * user, since initdb and postgres refuse to run as root. Autovacuum is off. A JVM shutdown hook stops it whatever
  * happens to the tests; clusters left by a killed JVM are stopped by the next run.
  */
 public final class PgCluster implements AutoCloseable {
@@ -175,6 +175,9 @@ public final class PgCluster implements AutoCloseable {
                 "max_wal_senders = 10",
                 "hot_standby = on",
                 "log_min_messages = warning",
+                // no background VACUUM or ANALYZE: checks of visibility (COPY FREEZE), statistics
+                // and transaction ids must see only what the code under test did
+                "autovacuum = off",
                 "logging_collector = off"));
         conf.addAll(extraConf);
         appendAsOwner(dataDir.resolve("postgresql.conf"), String.join("\n", conf) + "\n");
