@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,7 +63,7 @@ class DumpGuaranteesTest {
     void jobsShareOneSnapshotUnderConcurrentWrites(TestDatabase db) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong writes = new AtomicLong();
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread writer = new Thread(() -> {
             try (Connection c = db.connect(); Statement st = c.createStatement()) {
                 while (!stop.get()) {

@@ -229,7 +229,8 @@ class BadInputTest {
             Path m = d.resolve("manifest.json");
             Files.writeString(m, Files.readString(m).replace("\"rows\" : 300", "\"rows\" : 301"));
         });
-        assertNotEquals(Files.readString(goodDump.resolve("manifest.json")), Files.readString(dump.resolve("manifest.json")));
+        assertNotEquals(Files.readString(goodDump.resolve("manifest.json")),
+                Files.readString(dump.resolve("manifest.json")));
         TestDatabase target = db.sibling("editedmanifest");
         DbState empty = DbState.of(target);
         Cli.Result sh = Dumps.restoreSh(dump, target);

@@ -23,7 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (SPEC's list plus composites, ranges, uuid, inet/cidr, xml, bit varying, tsvector, money,
  * multi-dimensional arrays, a 13 MB text) in schemas, tables and columns with hostile names (mixed
  * case, spaces, dots, double quotes, SQL keywords, an injection attempt), through both restore.sh
- * and pgsubset restore.
+ * and pgsubset restore; pg_dump --schema-only of source and target are equal (with owners and
+ * privileges after a --keep-owners dump); and sessions that default to other output settings on
+ * source and target change nothing.
  */
 @PgTest
 class FidelityTest {

@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -86,7 +85,10 @@ class InjectionTest {
         assertEquals(0, verified.exitCode(), verified::toString);
     }
 
-    /** Exit 2 where plan check sees the mistake (a ';', SQL the server rejects), 1 where the server refuses the write as the dump runs. */
+    /**
+     * Exit 2 where plan check sees the mistake (a ';', SQL the server rejects), 1 where the server
+     * refuses the write as the dump runs.
+     */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "1=1; delete from t | 2",
@@ -102,15 +104,8 @@ class InjectionTest {
                   t:
                     every: 1
                     where: "%s"
-                """.formatted(where.replace("\\", "\\\\").replace("\"", "\\\"")));
-        DbState before = DbState.of(db);
-        long seq = db.queryLong("SELECT last_value FROM s");
-        Cli.Result r = Dumps.dump(db, tmp.resolve("dump"), "--plan", plan.toString());
-        Dumps.assertOneClearError(r, exitCode);
-        assertEquals(before, DbState.of(db));
-        assertEquals(seq, db.queryLong("SELECT last_value FROM s"));
-        assertEquals(0L, db.queryLong("SELECT count(*) FROM pg_catalog.pg_largeobject_metadata"));
-        assertFalse(Files.exists(tmp.resolve("dump")), "a failed dump left its directory");
+                """.formatted(yamlString(where)));
+        assertRefusedAndUnchanged(db, tmp, plan, exitCode);
     }
 
     /**
@@ -129,13 +124,24 @@ class InjectionTest {
                 transform:
                   t:
                     v: "%s"
-                """.formatted(expression.replace("\\", "\\\\").replace("\"", "\\\"")));
+                """.formatted(yamlString(expression)));
+        assertRefusedAndUnchanged(db, tmp, plan, exitCode);
+    }
+
+    /** The text of a double-quoted YAML string. */
+    private static String yamlString(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    /** The dump with {@code plan} fails with one message and {@code exitCode}; the source is as it was. */
+    private static void assertRefusedAndUnchanged(TestDatabase db, Path tmp, Path plan, int exitCode) {
         DbState before = DbState.of(db);
         long seq = db.queryLong("SELECT last_value FROM s");
         Cli.Result r = Dumps.dump(db, tmp.resolve("dump"), "--plan", plan.toString());
         Dumps.assertOneClearError(r, exitCode);
         assertEquals(before, DbState.of(db));
         assertEquals(seq, db.queryLong("SELECT last_value FROM s"));
+        assertEquals(0L, db.queryLong("SELECT count(*) FROM pg_catalog.pg_largeobject_metadata"));
         assertFalse(Files.exists(tmp.resolve("dump")), "a failed dump left its directory");
     }
 
