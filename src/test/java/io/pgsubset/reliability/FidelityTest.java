@@ -1,7 +1,7 @@
 package io.pgsubset.reliability;
 
-import io.pgsubset.testing.Cli;
 import io.pgsubset.sql.Ident;
+import io.pgsubset.testing.Cli;
 import io.pgsubset.testing.DbState;
 import io.pgsubset.testing.PgBinaries;
 import io.pgsubset.testing.PgTest;
@@ -10,6 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
