@@ -132,6 +132,7 @@ final class DumpCommand implements Callable<Integer> {
                 jobs, compress, keepOwners, force, maxRows == null ? OptionalLong.empty() : OptionalLong.of(maxRows),
                 Optional.ofNullable(lockWaitTimeout), new Main.Version().getVersion()[0], transformKey, partBytes);
         DumpProgress progress = quiet ? DumpProgress.silent() : DumpProgress.forStream(ctx);
+        startUp().ifPresent(nanos -> progress.phase("start-up (process start to the dump)", nanos));
         DumpResult result;
         try (progress) {
             result = new Dumper(connection.connector(ctx), new PgPrograms(ctx.env()), Optional.ofNullable(pgDump),
@@ -139,6 +140,12 @@ final class DumpCommand implements Callable<Integer> {
         }
         printSummary(result);
         return 0;
+    }
+
+    /** Time since the process started (the JVM's own start-up included), when the system tells it. */
+    private static Optional<Long> startUp() {
+        return ProcessHandle.current().info().startInstant()
+                .map(start -> java.time.Duration.between(start, java.time.Instant.now()).toNanos());
     }
 
     private static long partBytes(String text) {

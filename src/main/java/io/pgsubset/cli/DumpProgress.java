@@ -17,7 +17,8 @@ abstract class DumpProgress implements DumpListener, AutoCloseable {
     }
 
     static DumpProgress forStream(CliContext ctx) {
-        return ctx.errIsTerminal() ? new BarProgress() : new LineProgress(ctx.err(), ctx.verbose());
+        // --verbose prints lines (steps, phase times) that bars would overwrite
+        return ctx.errIsTerminal() && !ctx.verbose() ? new BarProgress() : new LineProgress(ctx.err(), ctx.verbose());
     }
 
     @Override
@@ -50,6 +51,14 @@ abstract class DumpProgress implements DumpListener, AutoCloseable {
             err.printf(Locale.ROOT, "pgsubset: [%d/%d] %s: %d rows, %s in %.1f s -> %s%n", done, total,
                     table.display(), entry.rows(), ByteSize.pretty(entry.bytes()), nanos / 1e9, entry.file());
             err.flush();
+        }
+
+        @Override
+        public synchronized void phase(String name, long nanos) {
+            if (verbose) {
+                err.printf(Locale.ROOT, "pgsubset: phase %s: %.3f s%n", name, nanos / 1e9);
+                err.flush();
+            }
         }
 
         @Override

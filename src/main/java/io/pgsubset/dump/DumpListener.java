@@ -31,6 +31,10 @@ public interface DumpListener {
     default void tableFinished(QualifiedName table, Manifest.TableEntry entry, long nanos) {
     }
 
+    /** A phase of the dump ended (connect, catalog, a closure round, a table's copy ...): its wall time. */
+    default void phase(String name, long nanos) {
+    }
+
     /** A step of the dump (snapshot, locks, schema), for logs. */
     default void step(String message) {
     }

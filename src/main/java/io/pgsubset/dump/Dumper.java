@@ -61,15 +61,19 @@ public final class Dumper {
 
     public DumpResult run(DumpRequest request) {
         long started = System.nanoTime();
+        PhaseTimer timer = new PhaseTimer(listener);
         DumpDirectory.check(request.output(), request.force());
-        PgProgram pgDump = programs.find("pg_dump", pgDumpPath);
-        try (SnapshotSession leader = SnapshotSession.export(connector, request.lockWaitTimeout())) {
+        PgProgram pgDump = timer.time("find pg_dump", () -> programs.find("pg_dump", pgDumpPath));
+        try (SnapshotSession leader = timer.time("connect",
+                () -> SnapshotSession.export(connector, request.lockWaitTimeout()))) {
             listener.step("snapshot " + leader.snapshotId() + " at " + leader.snapshotTime());
             // Sizes only weigh the jobs: pg_class's estimates do, without opening every relation file.
-            Catalog catalog = CatalogReader.read(leader.connection(), List.of(), CatalogReader.Sizes.ESTIMATED);
+            Catalog catalog = timer.time("catalog",
+                    () -> CatalogReader.read(leader.connection(), List.of(), CatalogReader.Sizes.ESTIMATED));
             pgDump.requireAtLeast(catalog.server().majorVersion());
-            PgProgram pgRestore = programs.findBeside("pg_restore", pgDump).requireAtLeast(pgDump);
-            ResolvedPlan plan = request.plan().resolve(leader.connection(), catalog);
+            PgProgram pgRestore = timer.time("find pg_restore",
+                    () -> programs.findBeside("pg_restore", pgDump).requireAtLeast(pgDump));
+            ResolvedPlan plan = timer.time("plan", () -> request.plan().resolve(leader.connection(), catalog));
             List<Table> tables = tablesOf(catalog, plan);
             try (DumpDirectory dir = DumpDirectory.create(request.output(), request.force())) {
                 // The leader's locks come first: pg_dump then waits for a lock only when another
@@ -78,16 +82,18 @@ public final class Dumper {
                 listener.step("locked " + tables.size() + " tables");
                 SchemaDump.Options schemaOptions = new SchemaDump.Options(pgDump, pgRestore,
                         connector.target().childEnvironment(), leader.snapshotId(),
-                        schemaFilter(leader.connection(), plan), extensionsOf(leader.connection(), plan),
+                        timer.time("schema list", () -> schemaFilter(leader.connection(), plan)),
+                        extensionsOf(leader.connection(), plan),
                         request.keepOwners(),
                         Optional.of(request.lockWaitTimeout().orElse(SnapshotSession.WORKER_LOCK_TIMEOUT)));
                 SchemaDump schemaDump = new SchemaDump(schemaOptions);
                 dir.onAbort(schemaDump::cancel);
-                DataDump data = new DataDump(listener, dir.path(), request.compress(), request.transformKey(),
+                DataDump data = new DataDump(timer, dir.path(), request.compress(), request.transformKey(),
                         new DataDump.Splitting(catalog.server().majorVersion(), request.partBytes()));
                 // pg_dump starts (a process, a connection, its catalog queries) while the closure runs;
                 // when it fails, the copy stops at once instead of finishing first.
-                CompletableFuture<Void> schema = CompletableFuture.runAsync(() -> schemaDump.run(dir.path()));
+                CompletableFuture<Void> schema = CompletableFuture.runAsync(
+                        () -> timer.time("schema (pg_dump and pg_restore, alongside)", () -> schemaDump.run(dir.path())));
                 schema.whenComplete((ok, e) -> {
                     if (e != null) {
                         data.abort(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
@@ -95,22 +101,32 @@ public final class Dumper {
                     }
                 });
                 try {
-                    Subset subset = subset(leader.connection(), catalog, plan, request.maxRows());
-                    List<Manifest.SequenceEntry> sequences = SequenceDump.read(leader.connection(),
-                            sequencesOf(catalog, plan));
+                    Subset subset = timer.time("closure", () -> subset(leader.connection(), catalog, plan,
+                            request.maxRows()));
+                    subset.rounds().forEach(r -> timer.record("closure " + r.name() + " (+" + r.rows() + " rows)",
+                            r.nanos()));
+                    List<Manifest.SequenceEntry> sequences = timer.time("sequences",
+                            () -> SequenceDump.read(leader.connection(), sequencesOf(catalog, plan)));
                     List<Manifest.MaterializedViewEntry> views = materializedViews(leader.connection(), plan);
                     List<DataDump.Job> jobs = jobs(catalog, subset, request.compress());
                     listener.planned(jobs.stream().map(j -> new DumpListener.PlannedTable(j.table().name(),
                             j.subset().plan().mode().keyword(), j.subset().rows())).toList());
-                    List<Manifest.TableEntry> entries = data.run(leader, connector, request.jobs(), jobs);
-                    LargeObjectSource.Result largeObjects = largeObjects(leader.connection(), request, dir.path(), jobs);
+                    long synced = FileOutput.syncNanos();
+                    List<Manifest.TableEntry> entries = timer.time("data",
+                            () -> data.run(leader, connector, request.jobs(), jobs));
+                    timer.record("fsync (data files, summed)", FileOutput.syncNanos() - synced);
+                    LargeObjectSource.Result largeObjects = timer.time("large objects",
+                            () -> largeObjects(leader.connection(), request, dir.path(), jobs));
                     SequenceDump.write(dir.path(), sequences);
-                    await(schema);
+                    timer.time("waiting for the schema", () -> await(schema));
                     listener.step("schema written by " + pgDump.path());
+                    long writing = System.nanoTime();
                     Manifest manifest = manifest(request, catalog, plan, leader, entries, sequences, views,
-                            largeObjects);
+                            largeObjects, timer.phases());
                     writeFiles(dir.path(), request, manifest);
                     dir.commit();
+                    timer.record("manifest", System.nanoTime() - writing);
+                    timer.record("total", System.nanoTime() - started);
                     return new DumpResult(dir.target(), manifest, System.nanoTime() - started);
                 } finally {
                     if (!schema.isDone()) {
@@ -292,7 +308,7 @@ public final class Dumper {
     private static Manifest manifest(DumpRequest request, Catalog catalog, ResolvedPlan plan, SnapshotSession leader,
                                      List<Manifest.TableEntry> entries, List<Manifest.SequenceEntry> sequences,
                                      List<Manifest.MaterializedViewEntry> views,
-                                     LargeObjectSource.Result largeObjects) {
+                                     LargeObjectSource.Result largeObjects, List<Manifest.Phase> phases) {
         Manifest.Source source = new Manifest.Source(catalog.server().version(), catalog.server().versionNum(),
                 catalog.server().systemIdentifier(), catalog.server().database());
         List<Manifest.TableEntry> sorted = entries.stream()
@@ -300,7 +316,7 @@ public final class Dumper {
                 .toList();
         return new Manifest(Manifest.FORMAT_VERSION, request.toolVersion(), source, leader.snapshotTime(),
                 request.compress(), request.keepOwners(), ManifestIO.mapper().valueToTree(io.pgsubset.plan.PlanJson.of(plan)), sorted, sequences, views,
-                largeObjects.objects(), largeObjects.dangling());
+                largeObjects.objects(), largeObjects.dangling(), phases);
     }
 
     static final String PLAN_FILE = "plan.yaml";

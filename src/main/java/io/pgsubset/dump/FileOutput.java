@@ -40,6 +40,8 @@ final class FileOutput extends SinkOutput {
         t.setDaemon(true);
         return t;
     });
+    /** Time spent in close waiting for data files to reach the disk, over every file: the dump's fsync phase. */
+    private static final java.util.concurrent.atomic.LongAdder SYNC_NANOS = new java.util.concurrent.atomic.LongAdder();
 
     private final Path path;
     private final FileChannel file;
@@ -58,6 +60,11 @@ final class FileOutput extends SinkOutput {
         this.buffered = new BufferedOutputStream(Channels.newOutputStream(file), BUFFER);
         this.dataFile = dataFile;
         this.sha256 = newSha256();
+    }
+
+    /** Nanoseconds closes have waited for data files to be synced, since the JVM started (summed over threads). */
+    static long syncNanos() {
+        return SYNC_NANOS.sum();
     }
 
     /** A data file of the dump: hashed, and synced to disk on close. */
@@ -165,8 +172,10 @@ final class FileOutput extends SinkOutput {
         try (file) {
             buffered.flush();
             if (dataFile) {
+                long started = System.nanoTime();
                 awaitSync();
                 file.force(true);
+                SYNC_NANOS.add(System.nanoTime() - started);
             }
         }
     }

@@ -13,11 +13,13 @@ import java.util.Optional;
  * @param snapshotTime  when the dump's snapshot was taken (ISO-8601, from the server's clock)
  * @param compressed    data files are .csv.gz
  * @param plan          the resolved plan, as JSON
+ * @param phases        the wall time of each phase of the dump, as {@code --verbose} printed them (not
+ *                      part of what restore and verify check; empty in a manifest written without them)
  */
 public record Manifest(int formatVersion, String toolVersion, Source source, String snapshotTime, boolean compressed,
                        boolean keepOwners, JsonNode plan, List<TableEntry> tables, List<SequenceEntry> sequences,
                        List<MaterializedViewEntry> materializedViews, List<LargeObjectEntry> largeObjects,
-                       List<DanglingReference> danglingLargeObjectReferences) {
+                       List<DanglingReference> danglingLargeObjectReferences, List<Phase> phases) {
     /** 2: row digests are {@link RowDigest#ALGORITHM} (format 1 had a byte-at-a-time hash). */
     public static final int FORMAT_VERSION = 2;
 
@@ -28,6 +30,11 @@ public record Manifest(int formatVersion, String toolVersion, Source source, Str
         largeObjects = largeObjects == null ? List.of() : List.copyOf(largeObjects);
         danglingLargeObjectReferences = danglingLargeObjectReferences == null ? List.of()
                 : List.copyOf(danglingLargeObjectReferences);
+        phases = phases == null ? List.of() : List.copyOf(phases);
+    }
+
+    /** One phase of the dump (connect, catalog, a closure round, a table's copy ...) and its wall time. */
+    public record Phase(String name, double seconds) {
     }
 
     /**

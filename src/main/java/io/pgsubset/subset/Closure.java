@@ -79,6 +79,7 @@ public final class Closure {
     private final Options options;
     private final Map<QualifiedName, Node> nodes = new LinkedHashMap<>();
     private final List<Edge> edges = new ArrayList<>();
+    private final List<Round> rounds = new ArrayList<>();
     private final OptionalLong maxRows;
 
     private Closure(Connection conn, Catalog catalog, ResolvedPlan plan, Options options) {
@@ -128,8 +129,11 @@ public final class Closure {
         Queries queries = new Queries(conn, options.maxKeysPerStatement());
         for (Node node : nodes.values()) {
             if (node.mode() instanceof Mode.Sample sample && node.keyed()) {
+                long started = System.nanoTime();
+                long before = selectedRows();
                 queries.sampleRoots(node, sample);
                 node.frontier.addAll(node.included);
+                endRound("sample " + node.name().display(), started, before);
                 checkGuard();
             }
         }
@@ -182,12 +186,22 @@ public final class Closure {
         return plan.onSkippedParent();
     }
 
+    /** The rows chosen so far in sample and follow tables. */
+    long selectedRows() {
+        return nodes.values().stream().filter(Node::keyed).mapToLong(n -> n.included.size()).sum();
+    }
+
+    /** Records a step that started at {@code started} (System.nanoTime) with {@code before} rows selected. */
+    void endRound(String name, long started, long before) {
+        rounds.add(new Round(name, System.nanoTime() - started, selectedRows() - before));
+    }
+
     /** The explosion guard: throws once the rows the closure chose exceed max_rows. */
     void checkGuard() {
         if (maxRows.isEmpty()) {
             return;
         }
-        long total = nodes.values().stream().filter(Node::keyed).mapToLong(n -> n.included.size()).sum();
+        long total = selectedRows();
         if (total <= maxRows.getAsLong()) {
             return;
         }
@@ -233,7 +247,7 @@ public final class Closure {
                 stats.add(new EdgeStat(e.fk(), EdgeStat.Direction.UP, e.up));
             }
         }
-        return new Subset(tables, stats);
+        return new Subset(tables, stats, rounds);
     }
 
     private RowSelection selection(Node node) {

@@ -22,7 +22,7 @@ final class Downward {
     void run() throws SQLException {
         List<Edge> driving = closure.edges().stream().filter(Edge::drivesDown).toList();
         driving.forEach(e -> e.downConsidered = true);
-        while (true) {
+        for (int round = 1; ; round++) {
             Map<Node, KeySet> current = new IdentityHashMap<>();
             for (Node node : closure.nodes().values()) {
                 if (!node.frontier.isEmpty()) {
@@ -33,12 +33,15 @@ final class Downward {
             if (current.isEmpty()) {
                 return;
             }
+            long started = System.nanoTime();
+            long before = closure.selectedRows();
             for (Edge edge : driving) {
                 KeySet keys = current.get(edge.parent().orElseThrow());
                 if (keys != null) {
                     expand(edge, keys);
                 }
             }
+            closure.endRound("down " + round, started, before);
             closure.checkGuard();
         }
     }

@@ -32,7 +32,7 @@ final class Upward {
             }
         }
         boolean first = true;
-        while (true) {
+        for (int round = 1; ; round++) {
             Map<Node, KeySet> current = new IdentityHashMap<>();
             for (Node node : closure.nodes().values()) {
                 if (!node.frontier.isEmpty()) {
@@ -43,6 +43,8 @@ final class Upward {
             if (current.isEmpty() && !first) {
                 break;
             }
+            long started = System.nanoTime();
+            long before = closure.selectedRows();
             for (Edge edge : closure.edges()) {
                 Node child = edge.child();
                 if ((child.keyed() || child.dumpedWhole()) && edge.parent().map(Node::keyed).orElse(false)) {
@@ -58,6 +60,7 @@ final class Upward {
                 }
             }
             first = false;
+            closure.endRound("up " + round, started, before);
             closure.checkGuard();
         }
         resolveSkippedReferences();

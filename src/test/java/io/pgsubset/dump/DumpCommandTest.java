@@ -226,6 +226,32 @@ class DumpCommandTest {
     }
 
     @Test
+    void verbosePrintsTheTimeOfEveryPhaseAndTheManifestRecordsThem(TestDatabase db) throws Exception {
+        Path planFile = tmp.resolve("phases-plan.yaml");
+        Files.writeString(planFile, "version: 1\nsample:\n  customer: {every: 10}\n");
+        Path out = tmp.resolve("phases");
+        Cli.Result r = dump(db, out, "--verbose", "--plan", planFile.toString());
+        assertEquals(0, r.exitCode(), r::toString);
+        Manifest m = ManifestIO.read(out);
+        List<String> recorded = m.phases().stream().map(Manifest.Phase::name).toList();
+        List<String> expected = new ArrayList<>(List.of("connect", "catalog", "plan", "lock", "closure",
+                "closure sample public.customer (+31 rows)", "closure down 1 (+" + entry(m, "orders").rows() + " rows)",
+                "closure up 1 (+0 rows)", "data", "fsync (data files, summed)",
+                "schema (pg_dump and pg_restore, alongside)"));
+        m.tables().forEach(t -> expected.add("copy " + new io.pgsubset.catalog.QualifiedName(t.schema(), t.name()).display()));
+        for (String phase : expected) {
+            assertTrue(recorded.contains(phase), phase + " missing from the manifest's phases " + recorded);
+        }
+        assertTrue(m.phases().stream().allMatch(p -> p.seconds() >= 0), m.phases()::toString);
+        expected.addAll(List.of("manifest", "total"));
+        for (String phase : expected) {
+            assertTrue(r.err().contains("pgsubset: phase " + phase + ": "), phase + " not printed:\n" + r.err());
+        }
+        Cli.Result quiet = dump(db, tmp.resolve("phases-quiet"), "--plan", planFile.toString());
+        assertFalse(quiet.err().contains("phase"), "phase times only with --verbose:\n" + quiet.err());
+    }
+
+    @Test
     void stopsBeforeWritingWhenTheSubsetExceedsMaxRows(TestDatabase db) throws Exception {
         Path planFile = tmp.resolve("every-plan.yaml");
         Files.writeString(planFile, "version: 1\nsample:\n  customer: {every: 1}\n");
