@@ -242,7 +242,8 @@ public final class Dumper {
 
     /** The exact rows of every table (the engine also enforces max_rows before anything is written). */
     private static Subset subset(Connection conn, Catalog catalog, ResolvedPlan plan, OptionalLong maxRows) {
-        Closure.Options options = Closure.Options.defaults();
+        // the server joins a follow table that is just its parents' children while copying it
+        Closure.Options options = Closure.Options.defaults().withChildrenByParents(true);
         if (maxRows.isPresent()) {
             options = options.withMaxRows(maxRows.getAsLong());
         }

@@ -46,8 +46,14 @@ public final class Closure {
      * @param countAllRows        count the rows of full tables exactly (a scan of each); otherwise their
      *                            {@link TableSubset#rows()} is the planner's estimate
      * @param maxRows             overrides the plan's max_rows (the dump's --max-rows)
+     * @param childrenByParents   a follow table whose rows are exactly the children of its parent's
+     *                            rows (see {@link ChildrenOfParents}) is not fetched: its selection names
+     *                            the parents' keys and the server joins once, when the rows are copied.
+     *                            Its rows are then counted only when a max_rows guard or
+     *                            {@code countAllRows} needs the number, else estimated
      */
-    public record Options(int maxKeysPerStatement, boolean countAllRows, OptionalLong maxRows) {
+    public record Options(int maxKeysPerStatement, boolean countAllRows, OptionalLong maxRows,
+                          boolean childrenByParents) {
         public static final int DEFAULT_MAX_KEYS = 50_000;
 
         public Options {
@@ -57,19 +63,23 @@ public final class Closure {
         }
 
         public static Options defaults() {
-            return new Options(DEFAULT_MAX_KEYS, false, OptionalLong.empty());
+            return new Options(DEFAULT_MAX_KEYS, false, OptionalLong.empty(), false);
         }
 
         public Options withMaxRows(long maxRows) {
-            return new Options(maxKeysPerStatement, countAllRows, OptionalLong.of(maxRows));
+            return new Options(maxKeysPerStatement, countAllRows, OptionalLong.of(maxRows), childrenByParents);
         }
 
         public Options withCountAllRows(boolean count) {
-            return new Options(maxKeysPerStatement, count, maxRows);
+            return new Options(maxKeysPerStatement, count, maxRows, childrenByParents);
         }
 
         public Options withMaxKeysPerStatement(int max) {
-            return new Options(max, countAllRows, maxRows);
+            return new Options(max, countAllRows, maxRows, childrenByParents);
+        }
+
+        public Options withChildrenByParents(boolean byParents) {
+            return new Options(maxKeysPerStatement, countAllRows, maxRows, byParents);
         }
     }
 
@@ -126,6 +136,9 @@ public final class Closure {
     private Subset run() throws SQLException {
         buildNodes();
         buildEdges();
+        if (options.childrenByParents()) {
+            markChildrenByParents();
+        }
         Queries queries = new Queries(conn, options.maxKeysPerStatement());
         for (Node node : nodes.values()) {
             if (node.mode() instanceof Mode.Sample sample && node.keyed()) {
@@ -170,6 +183,42 @@ public final class Closure {
                 .thenComparing(e -> e.fk().parent()));
     }
 
+    /**
+     * Marks the follow tables whose rows are exactly the children of their one parent's downward
+     * rows: no limit, no extension configuration filter, one driving key (on the table itself, to the parent's own table), nothing
+     * referencing the table (so nothing can add rows to it upward or drive down from it), and its
+     * other keys pointing at complete tables (so its rows need no upward check).
+     */
+    private void markChildrenByParents() {
+        for (Node node : nodes.values()) {
+            if (!(node.mode() instanceof Mode.Follow follow) || !node.keyed() || follow.limit().isPresent()
+                    || node.extensionFilter().isPresent()) {
+                continue;
+            }
+            List<Edge> into = edges.stream().filter(e -> e.child() == node && e.drivesDown()).toList();
+            if (into.size() != 1) {
+                continue;
+            }
+            Edge edge = into.get(0);
+            Node parent = edge.parent().orElseThrow();
+            if (parent == node || !edge.childRel().name().equals(node.table.name())
+                    || !edge.parentRel().name().equals(parent.table.name())) {
+                continue;
+            }
+            boolean alone = edges.stream().allMatch(e -> e == edge || (e.parent().orElse(null) != node
+                    && (e.child() != node || e.parent().map(Node::complete).orElse(false))));
+            if (alone) {
+                node.byParents = edge;
+                node.parentKeys = parent.identity.newSet();
+            }
+        }
+    }
+
+    /** Whether rows of tables selected by their parents' keys are counted (else estimated). */
+    boolean countsChildrenByParents() {
+        return maxRows.isPresent() || options.countAllRows();
+    }
+
     Map<QualifiedName, Node> nodes() {
         return nodes;
     }
@@ -188,7 +237,7 @@ public final class Closure {
 
     /** The rows chosen so far in sample and follow tables. */
     long selectedRows() {
-        return nodes.values().stream().filter(Node::keyed).mapToLong(n -> n.included.size()).sum();
+        return nodes.values().stream().filter(Node::keyed).mapToLong(n -> n.included.size() + n.byParentsRows).sum();
     }
 
     /** Records a step that started at {@code started} (System.nanoTime) with {@code before} rows selected. */
@@ -257,6 +306,10 @@ public final class Closure {
         if (node.mode() instanceof Mode.Full) {
             return new RowSelection.AllRows(node.extensionFilter());
         }
+        if (node.byParents != null) {
+            return node.parentKeys.isEmpty() ? new RowSelection.NoRows()
+                    : new ChildrenOfParents(node.byParents, node.parentKeys, rowsByParents(node));
+        }
         if (node.included.isEmpty()) {
             return new RowSelection.NoRows();
         }
@@ -277,6 +330,22 @@ public final class Closure {
             }
             return Math.max(0, Math.round(estimate));
         }
+        if (node.byParents != null) {
+            return node.parentKeys.isEmpty() ? 0 : rowsByParents(node);
+        }
         return node.included.size();
+    }
+
+    /**
+     * The counted rows of a table selected by its parents' keys, or (when nothing needed the count)
+     * the table's rows per parent row times the parent keys: at least 1, since there are parent keys.
+     */
+    private long rowsByParents(Node node) {
+        if (countsChildrenByParents()) {
+            return node.byParentsRows;
+        }
+        Table parent = node.byParents.parent().orElseThrow().table;
+        double perParent = node.table.estimatedRows().orElse(0) / Math.max(1.0, parent.estimatedRows().orElse(1));
+        return Math.max(1, Math.round(perParent * node.parentKeys.size()));
     }
 }

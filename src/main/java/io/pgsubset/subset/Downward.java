@@ -48,6 +48,10 @@ final class Downward {
 
     private void expand(Edge edge, KeySet parentKeys) throws SQLException {
         Node child = edge.child();
+        if (child.byParents == edge) {
+            byParents(edge, parentKeys);
+            return;
+        }
         if (child.followLimit().isEmpty()) {
             String sql = Queries.downSql(edge, false);
             Node parent = edge.parent().orElseThrow();
@@ -65,6 +69,30 @@ final class Downward {
                 return;
             }
             expandLimited(edge, chunk, limit);
+        }
+    }
+
+    /**
+     * A table the server joins when it is copied: the parent keys are kept, the children are only
+     * counted (when the guard or the caller needs the number). Each round's parent keys are new, so
+     * the counts add up without overlap.
+     */
+    private void byParents(Edge edge, KeySet parentKeys) throws SQLException {
+        Node child = edge.child();
+        child.parentKeys.addAll(parentKeys);
+        if (!closure.countsChildrenByParents()) {
+            return;
+        }
+        String sql = Queries.downCountSql(edge);
+        Node parent = edge.parent().orElseThrow();
+        for (KeySet.KeyChunk chunk : parentKeys.chunks(queries.maxKeys())) {
+            queries.stream(sql, queries.chunk(parent.identity, chunk), rs -> {
+                long n = rs.getLong(1);
+                child.byParentsRows += n;
+                child.downward += n;
+                edge.down += n;
+                return false;
+            });
         }
     }
 

@@ -7,6 +7,7 @@ import io.pgsubset.plan.TablePlan;
 import io.pgsubset.sql.Ident;
 
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -25,6 +26,15 @@ final class Node {
     /** Rows a follow table got downward: what its limit caps. */
     long downward;
     final Set<String> nulledColumns = new LinkedHashSet<>();
+    /**
+     * The one key whose parent rows select this table's rows, when the closure leaves the join to
+     * the server (see {@link Closure.Options#childrenByParents()}); null otherwise.
+     */
+    Edge byParents;
+    /** The parent rows whose children this table gets (with {@link #byParents}). */
+    KeySet parentKeys;
+    /** The rows counted through {@link #byParents} (0 when not counted). */
+    long byParentsRows;
 
     Node(TablePlan plan, Table table, RowIdentity identity) {
         this.plan = plan;
@@ -67,6 +77,15 @@ final class Node {
      */
     Optional<String> extensionFilter() {
         return table.extensionFilter();
+    }
+
+    /** How a chunk of keys appears in a condition: bound parameters, or literals inlined for COPY. */
+    enum Membership {
+        BOUND, INLINED;
+
+        String render(RowIdentity identity, List<String> over, KeySet.KeyChunk chunk) {
+            return this == BOUND ? identity.membership(over) : identity.inline(over, chunk);
+        }
     }
 
     /** The relation as a FROM item: ONLY for a plain or inheritance table, the tree for a partitioned one. */

@@ -144,18 +144,37 @@ final class Queries {
     /** The children (through {@code edge}) of a chunk of parent keys; ordered and paged when limited. */
     static String downSql(Edge edge, boolean ordered) {
         Node child = edge.child();
-        Node parent = edge.parent().orElseThrow();
-        Optional<List<String>> direct = edge.directChildColumns("c");
-        String condition = direct.isPresent() ? parent.identity.membership(direct.get())
-                : "(" + edge.childColumns("c") + ") IN (SELECT " + edge.parentColumns("p") + " FROM "
-                + Node.from(edge.parentRel()) + " p WHERE " + parent.identity.membership(parent.identity.qualified("p"))
-                + ")";
         String sql = "SELECT " + String.join(", ", child.identity.readExpressions("c")) + " FROM "
-                + Node.from(edge.childRel()) + " c WHERE " + condition + andExtensionFilter(child);
+                + Node.from(edge.childRel()) + " c WHERE " + childrenOf(edge, "c", "p", Node.Membership.BOUND, null)
+                + andExtensionFilter(child);
         if (ordered) {
             sql += " ORDER BY " + edge.childColumns("c") + ", " + child.identity.orderBy("c") + " LIMIT ? OFFSET ?";
         }
         return sql;
+    }
+
+    /** How many children (through {@code edge}) a chunk of parent keys has. */
+    static String downCountSql(Edge edge) {
+        return "SELECT pg_catalog.count(*) FROM " + Node.from(edge.childRel()) + " c WHERE "
+                + childrenOf(edge, "c", "p", Node.Membership.BOUND, null) + andExtensionFilter(edge.child());
+    }
+
+    /**
+     * The condition on a child aliased {@code child} that its row references one of the parent keys,
+     * bound as parameters or (for COPY, which takes none) inlined from {@code chunk}: the child's
+     * columns compared with the keys when the key references the parent's identity, else through
+     * the parent table aliased {@code parentAlias}.
+     */
+    static String childrenOf(Edge edge, String child, String parentAlias, Node.Membership how,
+                             KeySet.KeyChunk chunk) {
+        Node parent = edge.parent().orElseThrow();
+        Optional<List<String>> direct = edge.directChildColumns(child);
+        if (direct.isPresent()) {
+            return how.render(parent.identity, direct.get(), chunk);
+        }
+        return "(" + edge.childColumns(child) + ") IN (SELECT " + edge.parentColumns(parentAlias) + " FROM "
+                + Node.from(edge.parentRel()) + " " + parentAlias + " WHERE "
+                + how.render(parent.identity, parent.identity.qualified(parentAlias), chunk) + ")";
     }
 
     // ---- upward ------------------------------------------------------------------------------

@@ -72,6 +72,30 @@ class ProductionShapeTest {
     }
 
     @Test
+    void childrenWithoutLimitAreSelectedByTheirParentsKeysInOneStatementWithTheSameRows(TestDatabase db) {
+        java.util.function.Function<Catalog, io.pgsubset.plan.ResolvedPlan> plan = c -> Plans.on(c)
+                .sample("waveforms_file", new SampleRate.Every(10), List.of("id"), null, null)
+                .follow("waveforms_continuoustrace")
+                .follow("waveforms_mapping")
+                .relation("mapping_file", "waveforms_mapping", List.of("file_id"), "waveforms_file", List.of("id"))
+                .skip("django_session")
+                .build();
+        Engine.Run fetched = Engine.run(db, plan);
+        Engine.Run joined = Engine.run(db, plan, Closure.Options.defaults().withChildrenByParents(true)
+                .withCountAllRows(true).withMaxKeysPerStatement(7));
+        assertEquals(fetched.rows(), joined.rows());
+        assertEquals(FILES / 10 * 26, joined.rows("waveforms_continuoustrace").size());
+        for (String table : List.of("waveforms_continuoustrace", "waveforms_mapping")) {
+            RowSelection selection = joined.subset().table(Plans.name(table)).orElseThrow().selection();
+            assertTrue(selection instanceof ChildrenOfParents, table + ": " + selection);
+            // one statement whatever the number of keys: no pass over the child table per chunk
+            assertEquals(1, ((RowSelection.KeyedRows) selection).predicates("t", 7).size());
+        }
+        assertTrue(fetched.subset().table(Plans.name("waveforms_continuoustrace")).orElseThrow().selection()
+                instanceof KeyedSelection);
+    }
+
+    @Test
     void followLimitTakesChildrenInForeignKeyIndexOrder(TestDatabase db) {
         Engine.Run run = Engine.run(db, c -> plan(c, 100L).build());
         TreeSet<String> expected = new TreeSet<>(db.query("""
