@@ -7,7 +7,10 @@
 #     --runs N            runs of every timed step (default 3); min and median are reported
 #     --keep              keep the work directory (dumps, logs, samples) and print where it is
 #     --catalog-tables N  tables in the catalog-scale database for `plan check` (default 10000, 0: skip)
-#     --memory-only       only the pgsubset dumps and restore --jobs 2 (peak RSS at a second scale)
+#     --memory-only       only the pgsubset dumps, restore --jobs 2 (peak RSS at a second scale) and the
+#                         subset steps (manual procedures, pg_sample, subset dumps) for their ratios
+#   PG_SAMPLE=/path/to/pg_sample adds pg_sample (github.com/mla/pg_sample, needs Perl DBD::Pg) with the
+#   same selections as the manual procedures
 #     --results FILE      results file, merged per scale (default bench-results.json in the repo root)
 #   scripts/bench.sh --report [--results FILE]   prints the Markdown results table from the file
 set -euo pipefail
@@ -173,6 +176,19 @@ version: 1
 schemas: [public]
 unlisted: full
 YAML
+# A big subset: every 10th file, all its traces (no limits), every other table in full.
+cat >"$work/subset10-plan.yaml" <<'YAML'
+version: 1
+schemas: [public]
+unlisted: full
+sample:
+  waveforms_file:
+    every: 10
+    order_by: id
+follow:
+  waveforms_continuoustrace:
+    via: [file_id]
+YAML
 # Transforms: the same dump (the parent table in full, its huge child skipped) without and with
 # three cleaned columns of the parent; the salt makes the runs identical.
 cat >"$work/file-plan.yaml" <<'YAML'
@@ -206,6 +222,12 @@ file_copy_sql="COPY (SELECT * FROM (SELECT f.*, row_number() OVER (ORDER BY id) 
 trace_copy_sql="COPY (SELECT c.* FROM waveforms_continuoustrace c WHERE c.file_id IN ($sample_ids_sql)
  ORDER BY c.file_id, c.id LIMIT 50000) TO STDOUT (FORMAT csv, HEADER)"
 export file_copy_sql trace_copy_sql
+# The big subset by hand: every 10th file, and its traces by one semi-join.
+file10_copy_sql="COPY (SELECT * FROM (SELECT f.*, row_number() OVER (ORDER BY id) AS rn FROM waveforms_file f) s
+ WHERE rn % 10 = 0 ORDER BY id) TO STDOUT (FORMAT csv, HEADER)"
+trace10_copy_sql="COPY (SELECT c.* FROM waveforms_continuoustrace c WHERE c.file_id IN (SELECT id FROM (SELECT id,
+ row_number() OVER (ORDER BY id) AS rn FROM waveforms_file) s WHERE rn % 10 = 0)) TO STDOUT (FORMAT csv, HEADER)"
+export file10_copy_sql trace10_copy_sql
 
 # The administrator's procedure: schema and small tables with pg_dump, the two COPY queries, sed
 # to strip the row_number() helper column (the last one) from the parent's CSV.
@@ -219,12 +241,36 @@ manual_procedure() {
   sed -e 's/,[^,]*$//' "$out/waveforms_file.raw.csv" >"$out/waveforms_file.csv"
   rm "$out/waveforms_file.raw.csv"
 }
+manual_procedure_10pct() {
+  local out=$1
+  rm -rf "$out" && mkdir -p "$out"
+  pg_dump -d prod -Fp --exclude-table-data=waveforms_file --exclude-table-data=waveforms_continuoustrace \
+    -f "$out/schema.sql"
+  q -d prod -c "$file10_copy_sql" >"$out/waveforms_file.raw.csv"
+  q -d prod -c "$trace10_copy_sql" >"$out/waveforms_continuoustrace.csv"
+  sed -e 's/,[^,]*$//' "$out/waveforms_file.raw.csv" >"$out/waveforms_file.csv"
+  rm "$out/waveforms_file.raw.csv"
+}
+# pg_sample, the peer: the same files (ids are 1..N, so id % N = 0 is row_number() % N = 0; the limit of
+# 10000 files binds only from scale 50) and their traces, every other table whole. It writes a schema
+# of its own into the source (_pg_sample), dropped again at the end.
+pg_sample_run() {
+  local every=$1 out=$2
+  perl "$PG_SAMPLE" --limit="public.waveforms_file = id % $every = 0" \
+    --limit="public.waveforms_continuoustrace = file_id % $every = 0" --limit="* = *" -f "$out" prod
+}
+export -f manual_procedure_10pct pg_sample_run
 # The floor: only the two subset queries, their rows streamed to /dev/null.
 subset_queries() {
   q -d prod -c "$file_copy_sql" >/dev/null
   q -d prod -c "$trace_copy_sql" >/dev/null
 }
 export -f manual_procedure subset_queries
+if [[ -n "${PG_SAMPLE:-}" ]]; then
+  [[ -f "$PG_SAMPLE" ]] || die "PG_SAMPLE=$PG_SAMPLE: no such file (the pg_sample script)"
+  perl -MDBD::Pg -e 1 2>/dev/null || die "pg_sample needs Perl's DBD::Pg (Debian: apt-get install libdbd-pg-perl)"
+  export PG_SAMPLE
+fi
 
 # What the \copy baseline restores: the schema sections and one CSV per table, written once.
 export_for_restore() {
@@ -280,11 +326,13 @@ probe() {
   echo "note: $name is skipped, this build fails it: $(cut -f2 "$skipped" | tail -n 1)" >&2
   return 1
 }
-can_subset=false; can_demo=false; can_transform=false
+can_subset=false; can_subset10=false; can_demo=false; can_transform=false
 if $can_dump; then
   say "probing the subset dumps (untimed)"
   dump_args "$work/subset-plan.yaml" "$work/subset" 1
   probe subset_dump "${dump_cmd[@]}" && can_subset=true
+  dump_args "$work/subset10-plan.yaml" "$work/subset10" 1
+  probe subset_dump_10pct "${dump_cmd[@]}" && can_subset10=true
   if [[ -f "$demo_plan" ]]; then
     dump_args "$demo_plan" "$work/demo" 1
     probe subset_dump_demo "${dump_cmd[@]}" && can_demo=true
@@ -296,8 +344,20 @@ fi
 for ((run = 1; run <= runs; run++)); do
   say "run $run of $runs (scale $scale)"
   # shellcheck disable=SC2016 # $1 is expanded by the inner bash
+  # The subset steps run in every mode, so that a second scale has their ratios too.
+  measure manual bash -c 'manual_procedure "$1"' _ "$work/manual"
+  measure manual_10pct bash -c 'manual_procedure_10pct "$1"' _ "$work/manual10"
+  if [[ -n "${PG_SAMPLE:-}" ]]; then
+    # shellcheck disable=SC2016
+    measure pg_sample bash -c 'pg_sample_run 500 "$1"' _ "$work/pg_sample.sql"
+    # shellcheck disable=SC2016
+    measure pg_sample_10pct bash -c 'pg_sample_run 10 "$1"' _ "$work/pg_sample10.sql"
+  fi
+  if $can_subset10; then
+    dump_args "$work/subset10-plan.yaml" "$work/subset10" 1
+    measure subset_dump_10pct "${dump_cmd[@]}"
+  fi
   if $baselines; then
-    measure manual bash -c 'manual_procedure "$1"' _ "$work/manual"
     measure floor bash -c subset_queries
     measure pg_dump_fp pg_dump -d prod -Fp -f "$work/pg_dump.sql"
     rm -f "$work/pg_dump.sql"
@@ -349,30 +409,37 @@ drop_db target
 csv_ids() {
   if [[ $1 == *.gz ]]; then gzip -dc "$1"; else cat "$1"; fi | tail -n +2 | cut -d, -f1 | sort -n
 }
-# pgs_ids TABLE: the ids in the subset dump's data file of public.TABLE, as its manifest names it.
+# pgs_ids DUMP TABLE: the ids in the data file of public.TABLE of a dump, as its manifest names it.
 pgs_ids() {
-  csv_ids "$work/subset/$(jq -r --arg t "$1" '.tables[] | select(.schema == "public" and .name == $t) | .file' \
-    "$work/subset/manifest.json")"
+  csv_ids "$1/$(jq -r --arg t "$2" '.tables[] | select(.schema == "public" and .name == $t) | .file' "$1/manifest.json")"
 }
-selection_json=null
-if $can_subset && $baselines; then
-  csv_ids "$work/manual/waveforms_file.csv" >"$work/ids.manual.files"
-  csv_ids "$work/manual/waveforms_continuoustrace.csv" >"$work/ids.manual.traces"
-  pgs_ids waveforms_file >"$work/ids.pgsubset.files"
-  pgs_ids waveforms_continuoustrace >"$work/ids.pgsubset.traces"
+# selection_check MANUAL_DIR DUMP_DIR: JSON comparing the file and trace ids of both sides.
+selection_check() {
+  local m=$1 d=$2
+  csv_ids "$m/waveforms_file.csv" >"$work/ids.manual.files"
+  csv_ids "$m/waveforms_continuoustrace.csv" >"$work/ids.manual.traces"
+  pgs_ids "$d" waveforms_file >"$work/ids.pgsubset.files"
+  pgs_ids "$d" waveforms_continuoustrace >"$work/ids.pgsubset.traces"
   count() { wc -l <"$1"; }
   differ() { comm -3 "$1" "$2" | wc -l; }
-  selection_json=$(jq -n \
+  jq -n \
     --argjson mf "$(count "$work/ids.manual.files")" --argjson mt "$(count "$work/ids.manual.traces")" \
     --argjson pf "$(count "$work/ids.pgsubset.files")" --argjson pt "$(count "$work/ids.pgsubset.traces")" \
     --argjson df "$(differ <(sort "$work/ids.manual.files") <(sort "$work/ids.pgsubset.files"))" \
     --argjson dt "$(differ <(sort "$work/ids.manual.traces") <(sort "$work/ids.pgsubset.traces"))" \
     '{manual: {waveforms_file: $mf, waveforms_continuoustrace: $mt}, pgsubset: {waveforms_file: $pf, waveforms_continuoustrace: $pt},
       ids_in_one_side_only: {waveforms_file: $df, waveforms_continuoustrace: $dt},
-      same: ($df == 0 and $dt == 0 and $mf > 0)}')
-  echo "selection: manual $(count "$work/ids.manual.files") files / $(count "$work/ids.manual.traces") traces," \
-    "pgsubset $(count "$work/ids.pgsubset.files") / $(count "$work/ids.pgsubset.traces");" \
-    "ids in one side only: $(jq -r '.ids_in_one_side_only | "\(.waveforms_file) files, \(.waveforms_continuoustrace) traces"' <<<"$selection_json")" >&2
+      same: ($df == 0 and $dt == 0 and $mf > 0)}'
+}
+selection_json=null
+selection10_json=null
+if $can_subset; then
+  selection_json=$(selection_check "$work/manual" "$work/subset")
+  echo "selection: $(jq -c . <<<"$selection_json")" >&2
+fi
+if $can_subset10; then
+  selection10_json=$(selection_check "$work/manual10" "$work/subset10")
+  echo "selection (every 10th file): $(jq -c . <<<"$selection10_json")" >&2
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -431,7 +498,7 @@ skipped_json=$(jq -R -s 'split("\n") | map(select(length > 0) | split("\t") | {k
 scale_json=$(jq -n --arg scale "$scale" --argjson files "$files" --argjson traces "$traces" \
   --argjson payload "$payload" --argjson runs "$runs" --argjson load "$load_seconds" --argjson bytes "$db_bytes" \
   --argjson steps "$stats_json" --argjson skipped "$skipped_json" --argjson keyset "$keyset_json" --argjson catalog "$catalog_json" \
-  --argjson selection "$selection_json" --arg at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg pg "$server_version" \
+  --argjson selection "$selection_json" --argjson selection10 "$selection10_json" --arg at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg pg "$server_version" \
   --arg java "$(java -version 2>&1 | head -n 1)" --arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
   --argjson cores "$(nproc)" --arg mem "$(free -h | awk '/^Mem:/ { print $2 }')" \
   --arg commit "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
@@ -439,7 +506,7 @@ scale_json=$(jq -n --arg scale "$scale" --argjson files "$files" --argjson trace
     finished_at: $at, commit: $commit,
     machine: {cores: $cores, cpu: $cpu, memory: $mem, postgres: $pg, java: $java},
     load_seconds: $load, database_bytes: $bytes, steps: $steps, skipped: $skipped,
-    selection_check: $selection, keyset: $keyset, catalog: $catalog}')
+    selection_check: $selection, selection_check_10pct: $selection10, keyset: $keyset, catalog: $catalog}')
 
 if [[ -f "$results" ]] && jq -e '.scales' "$results" >/dev/null 2>&1; then
   jq --arg s "$scale" --argjson r "$scale_json" '.scales[$s] = $r' "$results" >"$results.tmp"
