@@ -346,6 +346,7 @@ for ((run = 1; run <= runs; run++)); do
   # shellcheck disable=SC2016 # $1 is expanded by the inner bash
   # The subset steps run in every mode, so that a second scale has their ratios too.
   measure manual bash -c 'manual_procedure "$1"' _ "$work/manual"
+  # shellcheck disable=SC2016
   measure manual_10pct bash -c 'manual_procedure_10pct "$1"' _ "$work/manual10"
   if [[ -n "${PG_SAMPLE:-}" ]]; then
     # shellcheck disable=SC2016
