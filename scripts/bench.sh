@@ -231,23 +231,14 @@ export file10_copy_sql trace10_copy_sql
 
 # The administrator's procedure: schema and small tables with pg_dump, the two COPY queries, sed
 # to strip the row_number() helper column (the last one) from the parent's CSV.
+# manual_procedure OUT FILES_COPY TRACES_COPY: with the two COPY statements of one selection.
 manual_procedure() {
   local out=$1
   rm -rf "$out" && mkdir -p "$out"
   pg_dump -d prod -Fp --exclude-table-data=waveforms_file --exclude-table-data=waveforms_continuoustrace \
     -f "$out/schema.sql"
-  q -d prod -c "$file_copy_sql" >"$out/waveforms_file.raw.csv"
-  q -d prod -c "$trace_copy_sql" >"$out/waveforms_continuoustrace.csv"
-  sed -e 's/,[^,]*$//' "$out/waveforms_file.raw.csv" >"$out/waveforms_file.csv"
-  rm "$out/waveforms_file.raw.csv"
-}
-manual_procedure_10pct() {
-  local out=$1
-  rm -rf "$out" && mkdir -p "$out"
-  pg_dump -d prod -Fp --exclude-table-data=waveforms_file --exclude-table-data=waveforms_continuoustrace \
-    -f "$out/schema.sql"
-  q -d prod -c "$file10_copy_sql" >"$out/waveforms_file.raw.csv"
-  q -d prod -c "$trace10_copy_sql" >"$out/waveforms_continuoustrace.csv"
+  q -d prod -c "$2" >"$out/waveforms_file.raw.csv"
+  q -d prod -c "$3" >"$out/waveforms_continuoustrace.csv"
   sed -e 's/,[^,]*$//' "$out/waveforms_file.raw.csv" >"$out/waveforms_file.csv"
   rm "$out/waveforms_file.raw.csv"
 }
@@ -259,7 +250,7 @@ pg_sample_run() {
   perl "$PG_SAMPLE" --limit="public.waveforms_file = id % $every = 0" \
     --limit="public.waveforms_continuoustrace = file_id % $every = 0" --limit="* = *" -f "$out" prod
 }
-export -f manual_procedure_10pct pg_sample_run
+export -f pg_sample_run
 # The floor: only the two subset queries, their rows streamed to /dev/null.
 subset_queries() {
   q -d prod -c "$file_copy_sql" >/dev/null
@@ -345,9 +336,9 @@ for ((run = 1; run <= runs; run++)); do
   say "run $run of $runs (scale $scale)"
   # shellcheck disable=SC2016 # $1 is expanded by the inner bash
   # The subset steps run in every mode, so that a second scale has their ratios too.
-  measure manual bash -c 'manual_procedure "$1"' _ "$work/manual"
+  measure manual bash -c 'manual_procedure "$1" "$file_copy_sql" "$trace_copy_sql"' _ "$work/manual"
   # shellcheck disable=SC2016
-  measure manual_10pct bash -c 'manual_procedure_10pct "$1"' _ "$work/manual10"
+  measure manual_10pct bash -c 'manual_procedure "$1" "$file10_copy_sql" "$trace10_copy_sql"' _ "$work/manual10"
   if [[ -n "${PG_SAMPLE:-}" ]]; then
     # shellcheck disable=SC2016
     measure pg_sample bash -c 'pg_sample_run 500 "$1"' _ "$work/pg_sample.sql"
