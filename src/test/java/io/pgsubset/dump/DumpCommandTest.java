@@ -235,7 +235,7 @@ class DumpCommandTest {
         Manifest m = ManifestIO.read(out);
         List<String> recorded = m.phases().stream().map(Manifest.Phase::name).toList();
         // orders are the customers' children: the server joins them while copying, the closure adds none
-        List<String> expected = new ArrayList<>(List.of("connect", "catalog", "plan", "lock", "closure",
+        List<String> expected = new ArrayList<>(List.of("connect", "catalog", "plan", "closure",
                 "closure sample public.customer (+" + entry(m, "customer").rows() + " rows)", "closure down 1 (+0 rows)",
                 "closure up 1 (+0 rows)", "data", "fsync (data files, summed)",
                 "schema (pg_dump and pg_restore, alongside)"));
