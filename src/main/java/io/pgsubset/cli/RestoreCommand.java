@@ -1,6 +1,7 @@
 package io.pgsubset.cli;
 
 import io.pgsubset.connect.Connector;
+import io.pgsubset.database.LocaleChoice;
 import io.pgsubset.restore.RestoreRequest;
 import io.pgsubset.restore.RestoreResult;
 import io.pgsubset.restore.RestoreResult.TableRows;
@@ -48,7 +49,9 @@ final class RestoreCommand implements Callable<Integer> {
             + "of 64 MB or more split across all N (default: 1).")
     int jobs = 1;
 
-    @Option(names = "--create", description = "Create the target database first (from template0).")
+    @Option(names = "--create", description = "Create the target database first, like the source's: from "
+            + "template0 with its encoding and locale; its settings (ALTER DATABASE/ROLE ... SET) and comment are "
+            + "applied once the data is in.")
     boolean create;
 
     @Option(names = "--owner", paramLabel = "ROLE",
@@ -72,6 +75,15 @@ final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--drop-old", description = "With --replace: drop the replaced database after the swap.")
     boolean dropOld;
 
+    @Option(names = "--locale", paramLabel = "LOCALE", description = "With --create or --replace: make the "
+            + "database with this libc locale (LC_COLLATE and LC_CTYPE) instead of the source's, e.g. when the "
+            + "target server lacks it. Text then sorts by LOCALE, not as in the source.")
+    String locale;
+
+    @Option(names = "--encoding", paramLabel = "ENCODING", description = "With --create or --replace: make the "
+            + "database with this encoding instead of the source's.")
+    String encoding;
+
     @Option(names = "--maintenance-db", paramLabel = "DBNAME",
             description = "Database to connect to for CREATE, RENAME and DROP DATABASE (default: postgres).")
     String maintenanceDb = "postgres";
@@ -91,7 +103,8 @@ final class RestoreCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RestoreRequest request = new RestoreRequest(dir, jobs, create, Optional.ofNullable(owner), clean,
-                Optional.ofNullable(replace), terminate, dropOld, maintenanceDb);
+                Optional.ofNullable(replace), terminate, dropOld, maintenanceDb,
+                new LocaleChoice(Optional.ofNullable(locale), Optional.ofNullable(encoding)));
         Connector connector = connection.connector(ctx);
         PgProgram psql = new PgPrograms(ctx.env()).find("psql", Optional.ofNullable(psqlPath));
         RestoreResult result = new Restore(connector.target(), psql, ctx.env(),

@@ -17,23 +17,31 @@ import java.util.Locale;
 final class RestoreProgress implements RestoreListener {
     private final PrintWriter err;
     private final boolean bar;
+    private final boolean quiet;
     private ProgressBar progress;
 
-    private RestoreProgress(PrintWriter err, boolean bar) {
+    private RestoreProgress(PrintWriter err, boolean bar, boolean quiet) {
         this.err = err;
         this.bar = bar;
+        this.quiet = quiet;
     }
 
+    /** With {@code quiet}, warnings only. */
     static RestoreListener forTerminal(PrintWriter err, boolean quiet) {
-        if (quiet) {
-            return RestoreListener.QUIET;
-        }
-        return new RestoreProgress(err, System.console() != null);
+        return new RestoreProgress(err, !quiet && System.console() != null, quiet);
     }
 
     @Override
     public synchronized void step(String what) {
-        err.println("pgsubset: " + what);
+        if (!quiet) {
+            err.println("pgsubset: " + what);
+            err.flush();
+        }
+    }
+
+    @Override
+    public synchronized void warning(String what) {
+        err.println("pgsubset: warning: " + what);
         err.flush();
     }
 
@@ -59,7 +67,7 @@ final class RestoreProgress implements RestoreListener {
     public synchronized void tableDone(TableEntry table, long rows, long millis) {
         if (progress != null) {
             progress.setExtraMessage(" loaded " + table.schema() + "." + table.name());
-        } else {
+        } else if (!quiet) {
             err.println(String.format(Locale.ROOT, "pgsubset: loaded %s.%s: %d rows in %.1f s", table.schema(),
                     table.name(), rows, millis / 1000.0));
             err.flush();

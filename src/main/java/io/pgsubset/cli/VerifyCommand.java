@@ -8,6 +8,7 @@ import io.pgsubset.verify.Verifier;
 import io.pgsubset.verify.VerifyReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
@@ -26,7 +27,10 @@ import java.util.stream.Collectors;
                         + "the table) equal the dump's. Every foreign key holds, NOT VALID ones included, and none "
                         + "of the dump's is missing. Every sequence is at least as far as in the dump. Every "
                         + "materialized view is populated exactly when it was in the source (its rows reported).",
-                "Exit 1 on any difference, naming the table and what differs."})
+                "The database's encoding, locale (LC_COLLATE, LC_CTYPE, provider), settings and comment are "
+                        + "compared with the source's too; a difference there is a warning.",
+                "Exit 0 when the data matches (warnings are printed), 1 on any difference in the data, naming the "
+                        + "table and what differs; with --strict, 3 when the data matches but there are warnings."})
 final class VerifyCommand implements Callable<Integer> {
     private final CliContext ctx;
 
@@ -41,6 +45,13 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Mixin
     ReportOptions output;
+
+    @Option(names = "--strict", description = "Exit 3 when the data matches but the database's encoding, locale, "
+            + "settings or comment differ from the source's (default: exit 0 and print them as warnings).")
+    boolean strict;
+
+    /** The data matches, the database itself differs from the source's (--strict). */
+    static final int EXIT_WARNINGS = 3;
 
     VerifyCommand(CliContext ctx) {
         this.ctx = ctx;
@@ -60,20 +71,25 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             TextTable table = new TextTable(List.of("check", "object", "result", "detail"), false, false, false, false);
             for (Check c : report.checks()) {
-                table.row(List.of(c.kind().label(), c.object(), c.ok() ? "ok" : "DIFFERS", c.detail()));
+                table.row(List.of(c.kind().label(), c.object(),
+                        c.ok() ? "ok" : c.kind() == Check.Kind.DATABASE ? "WARNING" : "DIFFERS", c.detail()));
             }
             table.print(ctx.out());
-            ctx.out().printf(Locale.ROOT, "%d checks, %d differences%n", report.checks().size(),
-                    report.differences().size());
+            ctx.out().printf(Locale.ROOT, "%d checks, %d differences, %d warnings%n", report.checks().size(),
+                    report.differences().size(), report.warnings().size());
             ctx.out().flush();
         }
+        for (Check w : report.warnings()) {
+            ctx.err().println("pgsubset: warning: the database's " + w.object() + " is " + w.detail());
+        }
+        ctx.err().flush();
         if (!report.ok()) {
             List<Check> diffs = report.differences();
             throw new PgsubsetException("\"" + report.database() + "\" differs from the dump in " + diffs.size()
                     + " checks: " + diffs.stream().limit(5).map(c -> c.kind().label() + " " + c.object() + ": "
                     + c.detail()).collect(Collectors.joining("; ")) + (diffs.size() > 5 ? "; ..." : ""));
         }
-        return 0;
+        return strict && !report.warnings().isEmpty() ? EXIT_WARNINGS : 0;
     }
 
     private void progress(String table, long rows, long millis) {
@@ -88,11 +104,13 @@ final class VerifyCommand implements Callable<Integer> {
         m.put("database", report.database());
         m.put("ok", report.ok());
         m.put("differences", report.differences().size());
+        m.put("warnings", report.warnings().size());
         m.put("checks", report.checks().stream().map(c -> {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("kind", c.kind().label());
             row.put("object", c.object());
             row.put("ok", c.ok());
+            row.put("warning", !c.ok() && c.kind() == Check.Kind.DATABASE);
             row.put("detail", c.detail());
             return row;
         }).toList());

@@ -8,6 +8,7 @@ import io.pgsubset.catalog.Sequence;
 import io.pgsubset.catalog.Table;
 import io.pgsubset.catalog.TableSize;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.database.DatabaseProperties;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.files.OwnerOnly;
@@ -317,7 +318,8 @@ public final class Dumper {
                 .toList();
         return new Manifest(Manifest.FORMAT_VERSION, request.toolVersion(), source, leader.snapshotTime(),
                 request.compress(), request.keepOwners(), ManifestIO.mapper().valueToTree(io.pgsubset.plan.PlanJson.of(plan)), sorted, sequences, views,
-                largeObjects.objects(), largeObjects.dangling(), phases);
+                largeObjects.objects(), largeObjects.dangling(), phases,
+                Optional.of(DatabaseProperties.read(leader.connection())));
     }
 
     static final String PLAN_FILE = "plan.yaml";

@@ -1,6 +1,7 @@
 package io.pgsubset.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgsubset.database.DatabaseProperties;
 
 import java.util.List;
 import java.util.Optional;
@@ -15,11 +16,14 @@ import java.util.Optional;
  * @param plan          the resolved plan, as JSON
  * @param phases        the wall time of each phase of the dump, as {@code --verbose} printed them (not
  *                      part of what restore and verify check; empty in a manifest written without them)
+ * @param database      the source database's encoding, locale, settings and comment (empty in a dump
+ *                      made before pgsubset recorded them: a restore then uses the target's defaults)
  */
 public record Manifest(int formatVersion, String toolVersion, Source source, String snapshotTime, boolean compressed,
                        boolean keepOwners, JsonNode plan, List<TableEntry> tables, List<SequenceEntry> sequences,
                        List<MaterializedViewEntry> materializedViews, List<LargeObjectEntry> largeObjects,
-                       List<DanglingReference> danglingLargeObjectReferences, List<Phase> phases) {
+                       List<DanglingReference> danglingLargeObjectReferences, List<Phase> phases,
+                       Optional<DatabaseProperties> database) {
     /** 2: row digests are {@link RowDigest#ALGORITHM} (format 1 had a byte-at-a-time hash). */
     public static final int FORMAT_VERSION = 2;
 
@@ -31,6 +35,8 @@ public record Manifest(int formatVersion, String toolVersion, Source source, Str
         danglingLargeObjectReferences = danglingLargeObjectReferences == null ? List.of()
                 : List.copyOf(danglingLargeObjectReferences);
         phases = phases == null ? List.of() : List.copyOf(phases);
+        // absent from older manifest.json files: Jackson passes null for a missing property
+        database = database == null ? Optional.empty() : database;
     }
 
     /** One phase of the dump (connect, catalog, a closure round, a table's copy ...) and its wall time. */

@@ -3,6 +3,7 @@ package io.pgsubset.restore;
 import io.pgsubset.error.Messages;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.database.TargetDatabase;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.sql.Ident;
 
@@ -22,16 +23,7 @@ final class Databases {
     }
 
     static boolean exists(Connection admin, String db) throws SQLException {
-        return anyRow(admin, "SELECT 1 FROM pg_catalog.pg_database WHERE datname = ?", db);
-    }
-
-    private static boolean anyRow(Connection admin, String sql, String name) throws SQLException {
-        try (PreparedStatement ps = admin.prepareStatement(sql)) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return TargetDatabase.exists(admin, db);
     }
 
     static Optional<String> owner(Connection admin, String db) throws SQLException {
@@ -42,29 +34,6 @@ final class Databases {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
         }
-    }
-
-    /** Creates {@code db} from template0, and its owner role (LOGIN, as createuser makes it) when missing. */
-    static void create(Connection admin, String db, Optional<String> owner, RestoreListener listener)
-            throws SQLException {
-        checkName(db);
-        if (exists(admin, db)) {
-            throw new UsageException("database \"" + db + "\" already exists: leave out --create to restore into it "
-                    + "(with --clean if it is not empty)");
-        }
-        try (Statement st = admin.createStatement()) {
-            if (owner.isPresent() && !roleExists(admin, owner.get())) {
-                st.execute("CREATE ROLE " + Ident.quote(owner.get()) + " LOGIN");
-                listener.step("created role " + owner.get());
-            }
-            st.execute("CREATE DATABASE " + Ident.quote(db) + " TEMPLATE template0"
-                    + owner.map(o -> " OWNER " + Ident.quote(o)).orElse(""));
-        }
-        listener.step("created database " + db);
-    }
-
-    static boolean roleExists(Connection admin, String role) throws SQLException {
-        return anyRow(admin, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = ?", role);
     }
 
     static void checkName(String db) {

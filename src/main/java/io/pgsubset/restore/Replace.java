@@ -3,6 +3,7 @@ package io.pgsubset.restore;
 import io.pgsubset.error.Messages;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.database.TargetDatabase;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.manifest.Manifest;
@@ -73,7 +74,7 @@ final class Replace {
                 listener.step("dropping " + fresh + ", left over by an earlier run");
                 Databases.drop(admin, fresh);
             }
-            Databases.create(admin, fresh, owner, listener);
+            TargetDatabase.create(admin, fresh, owner, manifest.database(), request.locale(), listener);
         } catch (SQLException e) {
             throw new PgsubsetException("preparing --replace " + target + " failed: " + Messages.firstLine(e), e);
         }

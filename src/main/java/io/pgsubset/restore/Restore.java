@@ -3,6 +3,7 @@ package io.pgsubset.restore;
 import io.pgsubset.error.Messages;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.database.TargetDatabase;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.manifest.Manifest;
@@ -71,14 +72,18 @@ public final class Restore {
         }
         if (request.replace().isPresent()) {
             Replace replace = new Replace(server.withDbname(request.maintenanceDb()), request, listener);
-            return replace.run(manifest, newDb -> load(newDb, manifest, request.dumpDir(), request.jobs(), false),
-                    start);
+            return replace.run(manifest, newDb -> {
+                List<TableRows> rows = load(newDb, manifest, request.dumpDir(), request.jobs(), false);
+                applySettings(newDb, manifest);
+                return rows;
+            }, start);
         }
         String db = server.dbname();
         boolean created = false;
         if (request.create()) {
+            Databases.checkName(db);
             try (Connection admin = open(server.withDbname(request.maintenanceDb()))) {
-                Databases.create(admin, db, request.owner(), listener);
+                TargetDatabase.create(admin, db, request.owner(), manifest.database(), request.locale(), listener);
                 created = true;
             } catch (SQLException e) {
                 throw new PgsubsetException("could not create database \"" + db + "\": " + Messages.firstLine(e), e);
@@ -90,8 +95,12 @@ public final class Restore {
                 if (!request.clean()) {
                     refuseNonEmpty(c, db);
                 }
+                if (!created) {
+                    warnLocaleDifferences(c, manifest);
+                }
             }
             List<TableRows> rows = load(server, manifest, request.dumpDir(), request.jobs(), request.clean());
+            applySettings(server, manifest);
             return new RestoreResult(db, rows, Optional.empty(), (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException | SQLException e) {
             if (created) {
@@ -99,6 +108,26 @@ public final class Restore {
             }
             throw e instanceof RuntimeException re ? re
                     : new PgsubsetException("restore into \"" + db + "\" failed: " + Messages.firstLine(e), e);
+        }
+    }
+
+    /** An existing target keeps its encoding and locale: say where they are not the source's. */
+    private void warnLocaleDifferences(Connection c, Manifest manifest) {
+        manifest.database().ifPresent(source -> TargetDatabase.localeDifferences(c, source).forEach(d ->
+                listener.warning("the target database's " + d + ": text may sort, compare or convert otherwise "
+                        + "than in the source (--create or --replace make a database like the source's)")));
+    }
+
+    /** The source database's settings and comment, once the data is in (see {@link TargetDatabase#applySettings}). */
+    private void applySettings(ConnectionTarget target, Manifest manifest) {
+        if (manifest.database().isEmpty()) {
+            return;
+        }
+        try (Connection c = open(target)) {
+            TargetDatabase.applySettings(c, manifest.database().get(), listener);
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not apply the database settings to " + target + ": " + e.getMessage(),
+                    e);
         }
     }
 

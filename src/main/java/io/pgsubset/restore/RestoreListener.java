@@ -1,10 +1,12 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.database.TargetDatabase;
 import io.pgsubset.manifest.Manifest.TableEntry;
 
 /** What a restore reports while it runs; called from worker threads. */
-public interface RestoreListener {
+public interface RestoreListener extends TargetDatabase.Listener {
     /** A step such as "pre-data schema" starts. */
+    @Override
     void step(String what);
 
     /** Loading starts: {@code bytes} of data files in all. */
@@ -20,6 +22,10 @@ public interface RestoreListener {
     RestoreListener QUIET = new RestoreListener() {
         @Override
         public void step(String what) {
+        }
+
+        @Override
+        public void warning(String what) {
         }
 
         @Override

@@ -1,5 +1,7 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.database.DatabaseProperties;
+import io.pgsubset.database.DatabaseSql;
 import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.Manifest.TableEntry;
@@ -13,11 +15,12 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Generates restore.sh: a bash script that restores a dump with nothing but psql, createdb,
+ * Generates restore.sh: a bash script that restores a dump with nothing but psql,
  * createuser and coreutils. Everything it needs from the manifest (files, COPY statements, row
  * counts, checksums) is baked in as single-quoted bash literals, so it needs no JSON parser, and
  * every name reaches SQL only as a quoted identifier or a psql variable ({@code :'v'}).
@@ -81,11 +84,45 @@ public final class RestoreScript {
                        (%s) AS objects;""".formatted(TargetSql.SYSTEM_IDENTIFIER, TargetSql.USER_OBJECTS));
         assign(sb, "role_exists_sql", "SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = :'role';");
         assign(sb, "database_exists_sql", "SELECT count(*) FROM pg_catalog.pg_database WHERE datname = :'db';");
+        database(sb, m.database());
         assign(sb, "mismatch_sql", "DO $pgsubset$ BEGIN RAISE EXCEPTION "
                 + "'pgsubset: the rows loaded differ from the manifest'; END $pgsubset$;");
         assign(sb, "damaged_sql", "DO $pgsubset$ BEGIN RAISE EXCEPTION "
                 + "'pgsubset: a data file''s sha256 differs from the manifest: rolling back'; END $pgsubset$;");
         return sb.toString();
+    }
+
+    /**
+     * The source database's encoding and locale (for --create, which builds its CREATE DATABASE
+     * from them and the target's version), the psql script that applies its settings and comment
+     * after the load, and the query that names where an existing target differs. A failed setting
+     * is reported by its number only: text from the source never reaches a psql meta-command.
+     */
+    private static void database(StringBuilder sb, Optional<DatabaseProperties> p) {
+        assign(sb, "source_encoding", p.map(DatabaseProperties::encoding).orElse(""));
+        assign(sb, "source_collate", p.map(DatabaseProperties::collate).orElse(""));
+        assign(sb, "source_ctype", p.map(DatabaseProperties::ctype).orElse(""));
+        assign(sb, "source_locale_provider", p.map(DatabaseProperties::localeProvider).orElse(""));
+        assign(sb, "source_locale", p.flatMap(DatabaseProperties::locale).orElse(""));
+        assign(sb, "source_icu_rules", p.flatMap(DatabaseProperties::icuRules).orElse(""));
+        List<DatabaseSql.Alter> alters = p.map(d -> DatabaseSql.alterStatements(":\"pgsubset_db\"", d)).orElse(List.of());
+        StringBuilder script = new StringBuilder("SELECT pg_catalog.current_database() AS pgsubset_db \\gset\n");
+        sb.append("database_changes=(");
+        for (int i = 0; i < alters.size(); i++) {
+            DatabaseSql.Alter a = alters.get(i);
+            sb.append("\n  ").append(bashQuote(a.what()));
+            String sql = a.sql() + ";\n\\if :ERROR\n\\echo pgsubset-not-applied "
+                    + i + "\n\\endif\n";
+            if (a.role().isPresent()) {
+                sql = "SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = " + Ident.literal(a.role().get())
+                        + ") AS pgsubset_role \\gset\n\\if :pgsubset_role\n" + sql
+                        + "\\else\n\\echo pgsubset-no-role " + i + "\n\\endif\n";
+            }
+            script.append(sql);
+        }
+        sb.append(alters.isEmpty() ? ")\n" : "\n)\n");
+        assign(sb, "database_changes_sql", script.toString());
+        assign(sb, "locale_differences_sql", p.map(DatabaseSql::localeDifferences).orElse("SELECT 1 WHERE false;"));
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.pgsubset.verify;
 
+import io.pgsubset.database.DatabaseComparison;
+import io.pgsubset.database.DatabaseProperties;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
@@ -29,7 +31,7 @@ import java.util.Set;
  * ({@link TableContent}); every foreign key (NOT VALID ones included) by one
  * anti-join per key, and that none of the dump's keys is missing; every sequence at least as far
  * as in the dump; every materialized view populated exactly when it was in the source (with its
- * row count).
+ * row count); the database's encoding, locale, settings and comment against the source's.
  */
 public final class Verifier {
     private final Connection conn;
@@ -65,6 +67,8 @@ public final class Verifier {
                 checks.add(MaterializedViewCheck.of(conn, v));
             }
             checks.addAll(LargeObjectCheck.of(conn, manifest));
+            manifest.database().ifPresent(source -> DatabaseComparison.compare(DatabaseProperties.read(conn), source)
+                    .forEach(i -> checks.add(new Check(Kind.DATABASE, i.object(), i.same(), i.detail()))));
             return new VerifyReport(conn.getCatalog(), checks);
         } catch (SQLException e) {
             throw new PgsubsetException("verify failed: " + Messages.firstLine(e), e);

@@ -38,11 +38,11 @@ public final class PgCluster implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final boolean asPostgresUser;
-    private final String initdbLocale;
+    private final List<String> initdbOptions;
     private volatile boolean running;
 
-    private PgCluster(Path binDir, Path root, int port, boolean asPostgresUser, String initdbLocale) {
-        this.initdbLocale = initdbLocale;
+    private PgCluster(Path binDir, Path root, int port, boolean asPostgresUser, List<String> initdbOptions) {
+        this.initdbOptions = List.copyOf(initdbOptions);
         this.binDir = binDir;
         this.root = root;
         this.dataDir = root.resolve("data");
@@ -64,10 +64,18 @@ public final class PgCluster implements AutoCloseable {
      * older or foreign server builds may not know the OS's C.UTF-8, while plain "C" always works.
      */
     public static PgCluster start(Path binDir, List<String> extraConf, String locale) {
+        return start(binDir, extraConf, List.of("-E", "UTF8", "--locale=" + locale));
+    }
+
+    /**
+     * Starts a cluster whose initdb gets {@code initdbOptions} for its encoding and locale, e.g.
+     * {@code -E LATIN1 --locale=C} for a target whose defaults are not the source's.
+     */
+    public static PgCluster start(Path binDir, List<String> extraConf, List<String> initdbOptions) {
         stopStaleClusters();
         boolean root = "root".equals(System.getProperty("user.name"));
         try {
-            PgCluster cluster = new PgCluster(binDir, newRoot(), freePort(), root, locale);
+            PgCluster cluster = new PgCluster(binDir, newRoot(), freePort(), root, initdbOptions);
             cluster.init(extraConf);
             cluster.startServer();
             cluster.createPasswordGroup();
@@ -86,7 +94,7 @@ public final class PgCluster implements AutoCloseable {
      */
     public PgCluster startStandby() {
         try {
-            PgCluster standby = new PgCluster(binDir, newRoot(), freePort(), asPostgresUser, initdbLocale);
+            PgCluster standby = new PgCluster(binDir, newRoot(), freePort(), asPostgresUser, initdbOptions);
             if (asPostgresUser) {
                 chownToPostgres(standby.root);
             }
@@ -161,8 +169,10 @@ public final class PgCluster implements AutoCloseable {
         if (asPostgresUser) {
             chownToPostgres(root);
         }
-        run(List.of(binDir.resolve("initdb").toString(), "-D", dataDir.toString(), "-U", SUPERUSER, "-A", "trust",
-                "-E", "UTF8", "--locale=" + initdbLocale, "--no-sync"));
+        List<String> initdb = new ArrayList<>(List.of(binDir.resolve("initdb").toString(), "-D", dataDir.toString(),
+                "-U", SUPERUSER, "-A", "trust", "--no-sync"));
+        initdb.addAll(initdbOptions);
+        run(initdb);
         List<String> conf = new ArrayList<>(List.of(
                 "port = " + port,
                 "listen_addresses = '127.0.0.1'",
