@@ -133,8 +133,7 @@ public final class TargetDatabase {
         int applied = 0;
         for (DatabaseSql.Alter alter : DatabaseSql.alterStatements(db, like)) {
             if (alter.role().isPresent() && !roleExists(conn, alter.role().get())) {
-                listener.warning("not applied: " + alter.what() + " (role " + alter.role().get()
-                        + " does not exist on the target)");
+                listener.warning("not applied: " + alter.what() + " (the role does not exist on the target)");
                 continue;
             }
             try (Statement st = conn.createStatement()) {
