@@ -39,6 +39,12 @@ public record Manifest(int formatVersion, String toolVersion, Source source, Str
         database = database == null ? Optional.empty() : database;
     }
 
+    /** The same manifest with other database properties (a dump restored elsewhere, in tests). */
+    public Manifest withDatabase(Optional<DatabaseProperties> other) {
+        return new Manifest(formatVersion, toolVersion, source, snapshotTime, compressed, keepOwners, plan, tables,
+                sequences, materializedViews, largeObjects, danglingLargeObjectReferences, phases, other);
+    }
+
     /** One phase of the dump (connect, catalog, a closure round, a table's copy ...) and its wall time. */
     public record Phase(String name, double seconds) {
     }

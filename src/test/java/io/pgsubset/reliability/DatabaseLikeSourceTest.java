@@ -165,8 +165,7 @@ class DatabaseLikeSourceTest {
         DatabaseProperties p = m.database().orElseThrow();
         DatabaseProperties foreign = new DatabaseProperties(p.encoding(), locale, locale, DatabaseProperties.LIBC,
                 Optional.empty(), Optional.empty(), p.settings(), p.comment());
-        Manifest changed = new Manifest(m.formatVersion(), m.toolVersion(), m.source(), m.snapshotTime(),
-                m.compressed(), m.keepOwners(), m.plan(), m.tables(), m.sequences(), Optional.of(foreign));
+        Manifest changed = m.withDatabase(Optional.of(foreign));
         Files.delete(copy.resolve(ManifestIO.FILE_NAME));
         ManifestIO.write(copy, changed);
         RestoreScript.write(copy, changed);
