@@ -57,7 +57,7 @@ final class SequenceDump {
         try (Writer w = OwnerOnly.newWriter(file)) {
             w.write("-- pgsubset: every sequence as of the dump's snapshot\n");
             for (Manifest.SequenceEntry s : sequences) {
-                String name = Ident.quote(s.schema()) + "." + Ident.quote(s.name());
+                String name = Ident.quote(s.schema(), s.name());
                 w.write("SELECT pg_catalog.setval(" + Ident.literal(name) + ", " + s.lastValue() + ", "
                         + s.isCalled() + ");\n");
             }

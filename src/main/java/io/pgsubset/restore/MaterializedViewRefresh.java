@@ -19,7 +19,7 @@ public final class MaterializedViewRefresh {
     /** The REFRESH statements, one per line; empty when no view needs one. */
     public static String sql(List<MaterializedViewEntry> views) {
         return views.stream().filter(MaterializedViewEntry::populated)
-                .map(v -> "REFRESH MATERIALIZED VIEW " + Ident.quote(v.schema()) + "." + Ident.quote(v.name()) + ";")
+                .map(v -> "REFRESH MATERIALIZED VIEW " + Ident.quote(v.schema(), v.name()) + ";")
                 .collect(Collectors.joining("\n"));
     }
 }

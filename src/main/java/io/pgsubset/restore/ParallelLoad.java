@@ -186,7 +186,7 @@ final class ParallelLoad {
                 }
             }
         }
-        String table = Ident.quote(t.schema()) + "." + Ident.quote(t.name());
+        String table = Ident.quote(t.schema(), t.name());
         try (Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT NOT EXISTS (SELECT FROM ONLY " + table + ")")) {
                 rs.next();

@@ -171,7 +171,7 @@ public final class RestoreScript {
     }
 
     private static String table(TableEntry t) {
-        return Ident.quote(t.schema()) + "." + Ident.quote(t.name());
+        return Ident.quote(t.schema(), t.name());
     }
 
     /** The COPY statement for one table's CSV, with its explicit column list. */
@@ -181,7 +181,7 @@ public final class RestoreScript {
 
     /** Without {@code header}, for a stream of records that starts after the file's header record. */
     static String copyStatement(TableEntry t, boolean header) {
-        return "COPY " + Ident.quote(t.schema()) + "." + Ident.quote(t.name()) + " (" + Ident.list(t.columns())
+        return "COPY " + Ident.quote(t.schema(), t.name()) + " (" + Ident.list(t.columns())
                 + ") FROM STDIN (FORMAT csv" + (header ? ", HEADER" : "") + ");";
     }
 

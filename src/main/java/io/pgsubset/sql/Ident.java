@@ -25,7 +25,12 @@ public final class Ident {
     }
 
     public static String quote(QualifiedName name) {
-        return quote(name.schema()) + "." + quote(name.name());
+        return quote(name.schema(), name.name());
+    }
+
+    /** A schema-qualified name, each part quoted. */
+    public static String quote(String schema, String name) {
+        return quote(schema) + "." + quote(name);
     }
 
     /** A comma-separated list of quoted identifiers. */

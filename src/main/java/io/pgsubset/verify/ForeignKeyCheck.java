@@ -46,6 +46,6 @@ record ForeignKeyCheck(String name, String schema, String table, boolean childPl
     }
 
     private static String relation(String schema, String table, boolean plainTable) {
-        return (plainTable ? "ONLY " : "") + Ident.quote(schema) + "." + Ident.quote(table);
+        return (plainTable ? "ONLY " : "") + Ident.quote(schema, table);
     }
 }

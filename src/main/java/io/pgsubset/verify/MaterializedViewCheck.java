@@ -42,7 +42,7 @@ final class MaterializedViewCheck {
                     "not populated (it was in the source): REFRESH MATERIALIZED VIEW was not run");
         }
         try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_catalog.count(*) FROM "
-                + Ident.quote(v.schema()) + "." + Ident.quote(v.name()))) {
+                + Ident.quote(v.schema(), v.name()))) {
             rs.next();
             return new Check(Kind.MATERIALIZED_VIEW, display, true, "populated, " + rs.getLong(1) + " rows");
         }

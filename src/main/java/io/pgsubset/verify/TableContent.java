@@ -84,8 +84,7 @@ public final class TableContent {
         if (kind.isEmpty()) {
             return Optional.empty();
         }
-        String from = ("p".equals(kind.get()) ? "" : "ONLY ") + Ident.quote(table.schema()) + "."
-                + Ident.quote(table.name());
+        String from = ("p".equals(kind.get()) ? "" : "ONLY ") + Ident.quote(table.schema(), table.name());
         String where = table.filter().map(f -> " WHERE (" + f + ")").orElse("");
         String copy = "COPY (SELECT " + Ident.list(table.columns()) + " FROM " + from + where
                 + ") TO STDOUT (FORMAT csv)";

@@ -211,7 +211,7 @@ public final class Verifier {
         long lastValue;
         boolean called;
         try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM "
-                + Ident.quote(s.schema()) + "." + Ident.quote(s.name()))) {
+                + Ident.quote(s.schema(), s.name()))) {
             rs.next();
             lastValue = rs.getLong(1);
             called = rs.getBoolean(2);
