@@ -297,6 +297,8 @@ fi
 can_dump=false; can_restore=false
 has_command dump && can_dump=true
 has_command restore && can_restore=true
+can_clone=false
+has_command clone && can_clone=true
 $can_dump || echo "note: this build has no 'pgsubset dump'; its measurements are skipped" >&2
 $can_dump && $can_restore || echo "note: this build has no 'pgsubset restore'; its measurements are skipped" >&2
 
@@ -390,6 +392,12 @@ for ((run = 1; run <= runs; run++)); do
       fi
       fresh_db target
       measure restore_j2 "$root/scripts/pgsubset" restore "$work/full" -d target --jobs 2
+    fi
+    if $can_clone; then
+      # the same plan and jobs as full_dump_j2 + restore_j2, without the files in between
+      drop_db target
+      measure clone_j2 "$root/scripts/pgsubset" clone -d prod --plan "$work/full-plan.yaml" --jobs 2 --quiet \
+        --target "host=$PGHOST port=$PGPORT dbname=target" --create
     fi
   fi
 done

@@ -6,6 +6,14 @@
 def f2: . * 100 | round / 100 | tostring;
 def secs: if . == null then "-" else f2 end;
 def mb: if . == null then "-" else (. / 1024 | round | tostring) + " MB" end;
+# A step's timings; "a+b" is the sum of two steps (clone against dump + restore).
+def stepof($s; $n):
+  if $n == null then null
+  elif ($n | contains("+")) then
+    ([$n | split("+")[] as $k | $s[$k]]) as $parts
+    | if any($parts[]; . == null) then null
+      else {min_s: ($parts | map(.min_s) | add), median_s: ($parts | map(.median_s) | add)} end
+  else $s[$n] end;
 def verdict($ratio; $op; $limit):
   if $ratio == null then "-"
   elif ($op == "<=" and $ratio <= $limit) or ($op == "<" and $ratio < $limit) then "PASS"
@@ -46,6 +54,7 @@ def verdict($ratio; $op; $limit):
     ["restore_sh", "restore.sh of the full dump", "psql_copy_restore", "<=", 1.10, "<= 1.1x psql \\copy"],
     ["restore_j1", "pgsubset restore --jobs 1 of the full dump", "psql_copy_restore", "<=", 1.10, "<= 1.1x psql \\copy"],
     ["restore_j2", "pgsubset restore --jobs 2 of the full dump", "psql_copy_restore", "<", 1.00, "< 1.0x psql \\copy"],
+    ["clone_j2", "pgsubset clone --jobs 2, full plan (against dump --jobs 2 + restore --jobs 2)", "full_dump_j2+restore_j2", "<=", 0.85, "<= 0.85x dump + restore"],
     ["wide_pg_dump_schema", "catalog scale: pg_dump --schema-only, \($p.catalog.tables // "-") tables", null, null, null, "baseline"],
     ["wide_plan_check", "catalog scale: pgsubset plan check, \($p.catalog.tables // "-") tables", "wide_pg_dump_schema", null, null, "info (no SPEC target)"]
   ] as $rows
@@ -59,8 +68,9 @@ def verdict($ratio; $op; $limit):
     "| load: production-shape.sql at scale \($p.scale) | \($p.load_seconds | secs) | | | | < 45 s at S=1 (well under a minute) | \(if $p.scale == 1 then verdict($p.load_seconds; "<"; 45) else "-" end) |",
     ($rows[] as [$name, $what, $base, $op, $limit, $target]
       | $s[$name] as $m
-      | (if $base == null or $m == null or $s[$base] == null then null else $m.min_s / $s[$base].min_s end) as $r
-      | (if $base == null or $m == null or $s[$base] == null then null else $m.median_s / $s[$base].median_s end) as $rm
+      | stepof($s; $base) as $b
+      | (if $m == null or $b == null then null else $m.min_s / $b.min_s end) as $r
+      | (if $m == null or $b == null then null else $m.median_s / $b.median_s end) as $rm
       | if $m == null then "| \($what) | not measured\(if $p.skipped[$name]? then ": " + ($p.skipped[$name] | gsub("\\|"; "/")) else "" end) | | | | \($target) | - |"
         else "| \($what) | \($m.min_s | secs) | \($m.median_s | secs) | \($m.peak_rss_kb | mb) | \(if $r == null then "" else "\($r | f2)x (\($rm | f2)x)" end) | \($target) | \(if $op == null then "" else verdict($r; $op; $limit) end) |"
         end),

@@ -1,6 +1,5 @@
 package io.pgsubset.catalog;
 
-import io.pgsubset.sql.Ident;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -100,7 +99,7 @@ public final class ExtensionTables {
                 continue;
             }
             String sql = "SELECT pg_catalog.count(*) FILTER (WHERE " + m.filter().get() + "), pg_catalog.count(*) FROM ONLY "
-                    + Ident.quote(m.table());
+                    + m.table().sql();
             try (PreparedStatement ps = conn.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 out.add(new Member(m.table(), m.extension(), m.config(), m.filter(),

@@ -17,7 +17,7 @@ public record QualifiedName(String schema, String name) implements Comparable<Qu
 
     /** The name as SQL: both parts always quoted. */
     public String sql() {
-        return Ident.quote(this);
+        return Ident.quote(schema, name);
     }
 
     /** The name for people: quoted only where SQL would need it, like regclass output. */

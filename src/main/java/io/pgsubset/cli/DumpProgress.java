@@ -48,8 +48,9 @@ abstract class DumpProgress implements DumpListener, AutoCloseable {
         @Override
         public synchronized void tableFinished(QualifiedName table, Manifest.TableEntry entry, long nanos) {
             done++;
-            err.printf(Locale.ROOT, "pgsubset: [%d/%d] %s: %d rows, %s in %.1f s -> %s%n", done, total,
-                    table.display(), entry.rows(), ByteSize.pretty(entry.bytes()), nanos / 1e9, entry.file());
+            err.printf(Locale.ROOT, "pgsubset: [%d/%d] %s: %d rows, %s in %.1f s%s%n", done, total,
+                    table.display(), entry.rows(), ByteSize.pretty(entry.bytes()), nanos / 1e9,
+                    entry.file().isEmpty() ? "" : " -> " + entry.file());
             err.flush();
         }
 

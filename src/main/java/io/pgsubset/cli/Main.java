@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 /** The command line: parses, dispatches to one small command class, maps failures to exit codes. */
 @Command(name = "pgsubset", sortOptions = false, versionProvider = Main.Version.class,
         description = "Clone a PostgreSQL database as a consistent, foreign-key-complete subset.",
-        subcommands = {SizesCommand.class, PlanCommand.class, DumpCommand.class, RestoreCommand.class,
+        subcommands = {SizesCommand.class, PlanCommand.class, DumpCommand.class, RestoreCommand.class, CloneCommand.class,
                 VerifyCommand.class})
 public final class Main implements Callable<Integer> {
     @Spec

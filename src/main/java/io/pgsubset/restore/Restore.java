@@ -70,10 +70,30 @@ public final class Restore {
             manifest = DumpCheck.checkFiles(request.dumpDir());
             listener.step("found " + manifest.tables().size() + " data files; their sha256 is checked as they load");
         }
+        Path dir = request.dumpDir();
+        return run(request, manifest, dir, target -> loadFiles(target, manifest, dir, request.jobs()), start);
+    }
+
+    /** Loads the data into a target whose pre-data schema is in place; returns rows per table. */
+    public interface DataStep {
+        List<TableRows> load(ConnectionTarget target);
+    }
+
+    /**
+     * The target side of a restore or a clone: refuses the source and a non-empty target without
+     * clean, creates (--create) or builds beside and swaps (--replace), then pre-data from
+     * {@code schemaDir}, the data from {@code data}, post-data and sequences, ANALYZE.
+     *
+     * @param manifest  the source (refused as a target), the materialized views to refresh, the large
+     *                  objects to load from {@code schemaDir}; its tables are {@code data}'s business
+     * @param schemaDir holds schema/pre-data.sql, schema/post-data.sql, sequences.sql (and large objects)
+     */
+    public RestoreResult run(RestoreRequest request, Manifest manifest, Path schemaDir, DataStep data, long start) {
+        Manifest.Source source = manifest.source();
         if (request.replace().isPresent()) {
             Replace replace = new Replace(server.withDbname(request.maintenanceDb()), request, listener);
             return replace.run(manifest, newDb -> {
-                List<TableRows> rows = load(newDb, manifest, request.dumpDir(), request.jobs(), false);
+                List<TableRows> rows = load(newDb, manifest, schemaDir, false, data);
                 applySettings(newDb, manifest);
                 return rows;
             }, start);
@@ -89,9 +109,15 @@ public final class Restore {
                 throw new PgsubsetException("could not create database \"" + db + "\": " + Messages.firstLine(e), e);
             }
         }
+        // Ctrl-C or SIGTERM: the database this run created goes with it, as after a failure
+        Thread dropOnExit = new Thread(() -> Databases.dropQuietly(server.withDbname(request.maintenanceDb()), db,
+                listener), "pgsubset-create-cleanup");
+        if (created) {
+            Runtime.getRuntime().addShutdownHook(dropOnExit);
+        }
         try {
             try (Connection c = open(server)) {
-                refuseSource(c, manifest, db);
+                refuseSource(c, source, db);
                 if (!request.clean()) {
                     refuseNonEmpty(c, db);
                 }
@@ -99,11 +125,12 @@ public final class Restore {
                     warnLocaleDifferences(c, manifest);
                 }
             }
-            List<TableRows> rows = load(server, manifest, request.dumpDir(), request.jobs(), request.clean());
+            List<TableRows> rows = load(server, manifest, schemaDir, request.clean(), data);
             applySettings(server, manifest);
+            forget(created, dropOnExit);
             return new RestoreResult(db, rows, Optional.empty(), (System.nanoTime() - start) / 1_000_000);
         } catch (RuntimeException | SQLException e) {
-            if (created) {
+            if (created && forget(true, dropOnExit)) {
                 Databases.dropQuietly(server.withDbname(request.maintenanceDb()), db, listener);
             }
             throw e instanceof RuntimeException re ? re
@@ -131,16 +158,20 @@ public final class Restore {
         }
     }
 
-    /** Loads the dump into {@code target}, which is empty or is cleaned in the pre-data transaction. */
-    List<TableRows> load(ConnectionTarget target, Manifest manifest, Path dir, int jobs, boolean clean) {
-        List<Part> pre = new ArrayList<>();
-        if (clean) {
-            pre.add(new Text(TargetSql.CLEAN));
+    /** Removes the shutdown hook; false when the JVM is already exiting (the hook runs). */
+    private static boolean forget(boolean registered, Thread hook) {
+        if (!registered) {
+            return false;
         }
-        pre.add(new FilePart(dir.resolve("schema/pre-data.sql")));
-        listener.step((clean ? "cleaning the target and loading" : "loading") + " the pre-data schema");
-        psql.runInTransaction(target, "pre-data schema (schema/pre-data.sql)", pre);
+        try {
+            return Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            return false;
+        }
+    }
 
+    /** The data files, on {@code jobs} connections, largest first; rows in the manifest's order. */
+    private List<TableRows> loadFiles(ConnectionTarget target, Manifest manifest, Path dir, int jobs) {
         List<TableEntry> bySize = new ArrayList<>(manifest.tables());
         bySize.sort(Comparator.comparingLong(TableEntry::bytes).reversed());
         List<TableRows> rows;
@@ -149,6 +180,25 @@ public final class Restore {
         } catch (RuntimeException e) {
             throw damagedOr(e, target, dir);
         }
+        List<TableRows> inManifestOrder = new ArrayList<>();
+        for (TableEntry t : manifest.tables()) {
+            rows.stream().filter(r -> r.schema().equals(t.schema()) && r.name().equals(t.name())).findFirst()
+                    .ifPresent(inManifestOrder::add);
+        }
+        return inManifestOrder;
+    }
+
+    /** Loads the schema and the data into {@code target}, which is empty or is cleaned in the pre-data transaction. */
+    List<TableRows> load(ConnectionTarget target, Manifest manifest, Path dir, boolean clean, DataStep data) {
+        List<Part> pre = new ArrayList<>();
+        if (clean) {
+            pre.add(new Text(TargetSql.CLEAN));
+        }
+        pre.add(new FilePart(dir.resolve("schema/pre-data.sql")));
+        listener.step((clean ? "cleaning the target and loading" : "loading") + " the pre-data schema");
+        psql.runInTransaction(target, "pre-data schema (schema/pre-data.sql)", pre);
+
+        List<TableRows> rows = data.load(target);
 
         if (!manifest.largeObjects().isEmpty()) {
             listener.step("loading " + manifest.largeObjects().size() + " large objects under their own OIDs");
@@ -171,12 +221,7 @@ public final class Restore {
         } catch (SQLException e) {
             throw new PgsubsetException("ANALYZE of " + target + " failed: " + Messages.firstLine(e), e);
         }
-        List<TableRows> inManifestOrder = new ArrayList<>();
-        for (TableEntry t : manifest.tables()) {
-            rows.stream().filter(r -> r.schema().equals(t.schema()) && r.name().equals(t.name())).findFirst()
-                    .ifPresent(inManifestOrder::add);
-        }
-        return inManifestOrder;
+        return rows;
     }
 
     /**
@@ -203,13 +248,13 @@ public final class Restore {
             TargetSql.SYSTEM_IDENTIFIER);
 
     /** Refuses the dump's own source: same system identifier and database name (exit 2, naming both). */
-    static void refuseSource(Connection c, Manifest manifest, String db) throws SQLException {
-        Optional<String> sysid = manifest.source().systemIdentifier();
+    static void refuseSource(Connection c, Manifest.Source source, String db) throws SQLException {
+        Optional<String> sysid = source.systemIdentifier();
         if (sysid.isEmpty()) {
             return;
         }
         try (PreparedStatement ps = c.prepareStatement(IS_SOURCE)) {
-            ps.setString(1, manifest.source().database());
+            ps.setString(1, source.database());
             ps.setString(2, sysid.get());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

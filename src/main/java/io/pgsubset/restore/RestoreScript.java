@@ -1,5 +1,6 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.copy.ServerCopy;
 import io.pgsubset.database.DatabaseProperties;
 import io.pgsubset.database.DatabaseSql;
 import io.pgsubset.files.OwnerOnly;
@@ -181,8 +182,7 @@ public final class RestoreScript {
 
     /** Without {@code header}, for a stream of records that starts after the file's header record. */
     static String copyStatement(TableEntry t, boolean header) {
-        return "COPY " + Ident.quote(t.schema(), t.name()) + " (" + Ident.list(t.columns())
-                + ") FROM STDIN (FORMAT csv" + (header ? ", HEADER" : "") + ");";
+        return ServerCopy.copyFromStdin(t.schema(), t.name(), t.columns(), header) + ";";
     }
 
     private static void assign(StringBuilder sb, String name, String value) {

@@ -1,7 +1,5 @@
 package io.pgsubset.sql;
 
-import io.pgsubset.catalog.QualifiedName;
-
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -24,11 +22,7 @@ public final class Ident {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
-    public static String quote(QualifiedName name) {
-        return quote(name.schema(), name.name());
-    }
-
-    /** A schema-qualified name, each part quoted. */
+    /** A schema-qualified name, each part quoted: {@code "schema"."name"}. */
     public static String quote(String schema, String name) {
         return quote(schema) + "." + quote(name);
     }

@@ -4,7 +4,6 @@ import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.catalog.Table;
 import io.pgsubset.plan.Mode;
 import io.pgsubset.plan.TablePlan;
-import io.pgsubset.sql.Ident;
 
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -90,6 +89,6 @@ final class Node {
 
     /** The relation as a FROM item: ONLY for a plain or inheritance table, the tree for a partitioned one. */
     static String from(Table t) {
-        return (t.isPartitioned() ? "" : "ONLY ") + Ident.quote(t.name());
+        return (t.isPartitioned() ? "" : "ONLY ") + t.name().sql();
     }
 }

@@ -1,0 +1,123 @@
+package io.pgsubset.clone;
+
+import io.pgsubset.connect.ConnectionTarget;
+import io.pgsubset.connect.Connector;
+import io.pgsubset.dump.CopiedTable;
+import io.pgsubset.dump.DumpListener;
+import io.pgsubset.dump.SourceSnapshot;
+import io.pgsubset.error.Messages;
+import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.manifest.Manifest;
+import io.pgsubset.restore.Restore;
+import io.pgsubset.restore.RestoreListener;
+import io.pgsubset.restore.RestoreRequest;
+import io.pgsubset.restore.RestoreResult;
+import io.pgsubset.restore.RestoreResult.TableRows;
+import io.pgsubset.subset.Subset;
+import io.pgsubset.tools.PgPrograms;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * {@code pgsubset clone}: a dump's source side ({@link SourceSnapshot}: one snapshot, locks, the
+ * plan checked, the subset, pg_dump's schema) paired with a restore's target side ({@link Restore}:
+ * refusals, --create/--clean/--replace, pre-data, post-data, sequences, ANALYZE), the rows streamed
+ * from COPY TO into COPY FROM without touching the disk. The schema sections and sequences.sql
+ * pass through a private temporary directory, removed at the end.
+ */
+public final class Cloner {
+    private final Connector source;
+    private final ConnectionTarget target;
+    private final PgPrograms programs;
+    private final Optional<Path> pgDumpPath;
+    private final Optional<Path> psqlPath;
+    private final Map<String, String> env;
+    private final DumpListener listener;
+    private final RestoreListener targetListener;
+
+    public Cloner(Connector source, ConnectionTarget target, PgPrograms programs, Optional<Path> pgDumpPath,
+                  Optional<Path> psqlPath, Map<String, String> env, DumpListener listener,
+                  RestoreListener targetListener) {
+        this.source = source;
+        this.target = target;
+        this.programs = programs;
+        this.pgDumpPath = pgDumpPath;
+        this.psqlPath = psqlPath;
+        this.env = Map.copyOf(env);
+        this.listener = listener;
+        this.targetListener = targetListener;
+    }
+
+    public CloneResult run(CloneRequest request) {
+        long start = System.nanoTime();
+        Restore restore = new Restore(target, programs.find("psql", psqlPath), env, targetListener);
+        Path work = workDirectory();
+        try (SourceSnapshot snapshot = SourceSnapshot.open(source, programs, pgDumpPath, listener, request.source())) {
+            SourceSnapshot.SchemaRun schema = snapshot.startSchema(work, failure -> {
+            });
+            try {
+                Subset subset = snapshot.subset();
+                List<Manifest.SequenceEntry> sequences = snapshot.sequences();
+                SourceSnapshot.writeSequences(work, sequences);
+                Manifest manifest = snapshot.targetManifest(work, subset, sequences, request.toolVersion());
+                schema.await();
+                listener.step("schema read by " + schema.pgDumpPath());
+                List<CopiedTable> copied = new ArrayList<>();
+                RestoreResult done = restore.run(restoreRequest(request, work), manifest, work, into -> {
+                    copied.addAll(snapshot.copyInto(subset, () -> new Connector(into).open(), request.jobs()));
+                    return rows(copied);
+                }, start);
+                copied.sort(Comparator.comparing(CopiedTable::table));
+                return new CloneResult(done.database(), copied, done.keptOld(), (System.nanoTime() - start) / 1_000_000);
+            } finally {
+                schema.stop();
+            }
+        } finally {
+            deleteQuietly(work, targetListener);
+        }
+    }
+
+    private static RestoreRequest restoreRequest(CloneRequest r, Path work) {
+        return new RestoreRequest(work, r.jobs(), r.create() && r.replace().isEmpty(), r.owner(), r.clean(),
+                r.replace(), r.terminate(), r.dropOld(), r.maintenanceDb());
+    }
+
+    private static List<TableRows> rows(List<CopiedTable> copied) {
+        return copied.stream().map(t -> new TableRows(t.table().schema(), t.table().name(), t.rows(), t.expected(),
+                t.bytes(), t.nanos() / 1_000_000)).toList();
+    }
+
+    /** Owner-only: the schema files may name what the source holds. */
+    private static Path workDirectory() {
+        try {
+            try {
+                return Files.createTempDirectory("pgsubset-clone-",
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException notPosix) {
+                return Files.createTempDirectory("pgsubset-clone-");
+            }
+        } catch (IOException e) {
+            throw new PgsubsetException("could not create a temporary directory for the schema: "
+                    + Messages.firstLine(e), e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir, RestoreListener listener) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            listener.step("warning: could not remove " + dir + ": " + Messages.firstLine(e));
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.pgsubset.copy;
+
+import io.pgsubset.sql.Ident;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyOut;
+import org.postgresql.copy.PGCopyOutputStream;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * The two server ends of a copy: {@code COPY ... TO STDOUT} as a source streamed into any sink,
+ * and {@code COPY ... FROM STDIN} as a sink. Bytes only: the server renders and parses every
+ * value. A COPY that fails or is abandoned is cancelled, so its connection is usable (or at least
+ * not stuck) afterwards.
+ */
+public final class ServerCopy {
+    private static final int IN_BUFFER = 1 << 16;
+    private static final long PROGRESS_EVERY_BYTES = 1 << 20;
+
+    private ServerCopy() {
+    }
+
+    /** Told the bytes streamed so far, about every megabyte and at the end. */
+    public interface Progress {
+        void bytes(long total);
+    }
+
+    /**
+     * Streams the output of {@code sql} (a COPY ... TO STDOUT) into {@code sink}; returns the bytes.
+     * An interrupt of the calling thread stops it ({@link InterruptedIOException}).
+     */
+    public static long out(Connection conn, String sql, OutputStream sink, Progress progress)
+            throws SQLException, IOException {
+        CopyOut out = conn.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+        try {
+            long total = 0;
+            long reported = 0;
+            byte[] buf;
+            while ((buf = out.readFromCopy()) != null) {
+                sink.write(buf, 0, buf.length);
+                total += buf.length;
+                if (total - reported >= PROGRESS_EVERY_BYTES) {
+                    reported = total;
+                    progress.bytes(total);
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedIOException("copy cancelled");
+                }
+            }
+            progress.bytes(total);
+            return total;
+        } finally {
+            if (out.isActive()) {
+                out.cancelCopy();
+            }
+        }
+    }
+
+    /** {@code COPY "schema"."table" (columns) FROM STDIN (FORMAT csv[, HEADER])}: the explicit list skips generated columns. */
+    public static String copyFromStdin(String schema, String table, List<String> columns, boolean header) {
+        return "COPY " + Ident.quote(schema, table) + " (" + Ident.list(columns)
+                + ") FROM STDIN (FORMAT csv" + (header ? ", HEADER" : "") + ")";
+    }
+
+    /** Starts {@code sql} (a COPY ... FROM STDIN): write the bytes, then {@link In#finish}. */
+    public static In in(Connection conn, String sql) throws SQLException {
+        return new In(conn.unwrap(PGConnection.class).getCopyAPI().copyIn(sql));
+    }
+
+    /** A running COPY FROM STDIN, buffered into 64 kB messages. Closing it without finish cancels it. */
+    public static final class In extends OutputStream {
+        private final CopyIn copy;
+        private final PGCopyOutputStream out;
+        private boolean finished;
+
+        private In(CopyIn copy) {
+            this.copy = copy;
+            this.out = new PGCopyOutputStream(copy, IN_BUFFER);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        /** Ends the COPY; returns the rows the server loaded. */
+        public long finish() throws SQLException, IOException {
+            finished = true;
+            return out.endCopy();
+        }
+
+        /** Cancels the COPY unless it finished: the rows sent so far are not loaded. */
+        @Override
+        public void close() throws IOException {
+            if (!finished && copy.isActive()) {
+                finished = true;
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException e) {
+                    throw new IOException("could not cancel a COPY FROM STDIN", e);
+                }
+            }
+        }
+    }
+}

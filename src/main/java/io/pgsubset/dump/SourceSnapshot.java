@@ -1,0 +1,414 @@
+package io.pgsubset.dump;
+
+import io.pgsubset.catalog.Catalog;
+import io.pgsubset.catalog.CatalogReader;
+import io.pgsubset.catalog.MaterializedViews;
+import io.pgsubset.catalog.QualifiedName;
+import io.pgsubset.catalog.Sequence;
+import io.pgsubset.catalog.Table;
+import io.pgsubset.catalog.TableSize;
+import io.pgsubset.connect.Connector;
+import io.pgsubset.database.DatabaseProperties;
+import io.pgsubset.error.Messages;
+import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.manifest.Manifest;
+import io.pgsubset.manifest.ManifestIO;
+import io.pgsubset.plan.PlanJson;
+import io.pgsubset.plan.ResolvedPlan;
+import io.pgsubset.plan.TablePlan;
+import io.pgsubset.subset.Closure;
+import io.pgsubset.subset.Subset;
+import io.pgsubset.subset.TableSubset;
+import io.pgsubset.tools.PgProgram;
+import io.pgsubset.tools.PgPrograms;
+import io.pgsubset.transform.TransformKey;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The source side of a dump or a clone: the leader's snapshot, the catalog and resolved plan read
+ * in it, every planned table locked ACCESS SHARE, pg_dump's schema on the same snapshot, the
+ * subset's exact rows, the sequences. What is done with the rows (data files, or a target
+ * database) is the caller's. Never writes to the source.
+ */
+public final class SourceSnapshot implements AutoCloseable {
+    /**
+     * @param lockWaitTimeout how long to wait for each ACCESS SHARE lock ({@code lock_timeout} syntax)
+     * @param partBytes       with jobs > 1, the size of the block ranges a big table is copied in (0: never split)
+     */
+    public record Options(PlanSource plan, OptionalLong maxRows, Optional<String> lockWaitTimeout, boolean keepOwners,
+                          TransformKey transformKey, long partBytes) {
+    }
+
+    private final Connector connector;
+    private final PhaseTimer listener;
+    private final Options options;
+    private final SnapshotSession leader;
+    private final Catalog catalog;
+    private final ResolvedPlan plan;
+    private final PgProgram pgDump;
+    private final PgProgram pgRestore;
+
+    private SourceSnapshot(Connector connector, PhaseTimer listener, Options options, SnapshotSession leader,
+                           Catalog catalog, ResolvedPlan plan, PgProgram pgDump, PgProgram pgRestore) {
+        this.connector = connector;
+        this.listener = listener;
+        this.options = options;
+        this.leader = leader;
+        this.catalog = catalog;
+        this.plan = plan;
+        this.pgDump = pgDump;
+        this.pgRestore = pgRestore;
+    }
+
+    /**
+     * Exports the snapshot, reads the catalog, resolves the plan and locks its tables. The locks
+     * come before pg_dump starts: pg_dump then waits for a lock only when another session's
+     * request is queued behind them, and its lock timeout ends that stall.
+     */
+    public static SourceSnapshot open(Connector connector, PgPrograms programs, Optional<Path> pgDumpPath,
+                                      DumpListener listener, Options options) {
+        PhaseTimer timer = new PhaseTimer(listener);
+        PgProgram pgDump = timer.time("find pg_dump", () -> programs.find("pg_dump", pgDumpPath));
+        SnapshotSession leader = timer.time("connect",
+                () -> SnapshotSession.export(connector, options.lockWaitTimeout()));
+        try {
+            timer.step("snapshot " + leader.snapshotId() + " at " + leader.snapshotTime());
+            // Sizes only weigh the jobs: pg_class's estimates do, without opening every relation file.
+            Catalog catalog = timer.time("catalog",
+                    () -> CatalogReader.read(leader.connection(), List.of(), CatalogReader.Sizes.ESTIMATED));
+            pgDump.requireAtLeast(catalog.server().majorVersion());
+            PgProgram pgRestore = timer.time("find pg_restore",
+                    () -> programs.findBeside("pg_restore", pgDump).requireAtLeast(pgDump));
+            ResolvedPlan plan = timer.time("plan", () -> options.plan().resolve(leader.connection(), catalog));
+            List<Table> tables = tablesOf(catalog, plan);
+            timer.time("locks", () -> lock(leader.connection(), tables));
+            timer.step("locked " + tables.size() + " tables");
+            return new SourceSnapshot(connector, timer, options, leader, catalog, plan, pgDump, pgRestore);
+        } catch (RuntimeException e) {
+            try {
+                leader.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    public Catalog catalog() {
+        return catalog;
+    }
+
+    public ResolvedPlan plan() {
+        return plan;
+    }
+
+    public String snapshotTime() {
+        return leader.snapshotTime();
+    }
+
+    /** The source as the manifest records it (a restore or clone refuses to write into it). */
+    public Manifest.Source source() {
+        return new Manifest.Source(catalog.server().version(), catalog.server().versionNum(),
+                catalog.server().systemIdentifier(), catalog.server().database());
+    }
+
+    /** pg_dump's two schema files, written into {@code dir}/schema in the background. */
+    public SchemaRun startSchema(Path dir, Consumer<Throwable> onFailure) {
+        SchemaDump.Options schemaOptions = new SchemaDump.Options(pgDump, pgRestore,
+                connector.target().childEnvironment(), leader.snapshotId(),
+                listener.time("schema list", () -> schemaFilter(leader.connection(), plan)),
+                extensionsOf(leader.connection(), plan), options.keepOwners(),
+                Optional.of(options.lockWaitTimeout().orElse(SnapshotSession.WORKER_LOCK_TIMEOUT)));
+        SchemaDump schemaDump = new SchemaDump(schemaOptions);
+        CompletableFuture<Void> future = CompletableFuture.runAsync(
+                () -> listener.time("schema (pg_dump and pg_restore, alongside)", () -> schemaDump.run(dir)));
+        future.whenComplete((ok, e) -> {
+            if (e != null) {
+                onFailure.accept(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+            }
+        });
+        return new SchemaRun(schemaDump, future, pgDump);
+    }
+
+    /** pg_dump's run: wait for it, or stop it. */
+    public static final class SchemaRun {
+        private final SchemaDump dump;
+        private final CompletableFuture<Void> future;
+        private final PgProgram pgDump;
+
+        private SchemaRun(SchemaDump dump, CompletableFuture<Void> future, PgProgram pgDump) {
+            this.dump = dump;
+            this.future = future;
+            this.pgDump = pgDump;
+        }
+
+        /** Waits for the schema files; pg_dump's failure is thrown. */
+        public void await() {
+            try {
+                future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PgsubsetException("interrupted while waiting for pg_dump", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new PgsubsetException("pg_dump failed: " + Messages.firstLine(e.getCause()), e.getCause());
+            }
+        }
+
+        /** Stops pg_dump (if it still runs) and waits for it, so its files are closed. */
+        public void stop() {
+            if (future.isDone()) {
+                return;
+            }
+            dump.cancel();
+            try {
+                future.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                // the run already fails with its own error; pg_dump's is a consequence of stopping it
+                return;
+            }
+        }
+
+        void cancel() {
+            dump.cancel();
+        }
+
+        public Path pgDumpPath() {
+            return pgDump.path();
+        }
+    }
+
+    /** The exact rows of every table (the engine also enforces max_rows before anything is copied). */
+    public Subset subset() {
+        // the server joins a follow table that is just its parents' children while copying it
+        Closure.Options o = Closure.Options.defaults().withChildrenByParents(true);
+        if (options.maxRows().isPresent()) {
+            o = o.withMaxRows(options.maxRows().getAsLong());
+        }
+        Closure.Options closureOptions = o;
+        Subset subset = listener.time("closure",
+                () -> Closure.compute(leader.connection(), catalog, plan, closureOptions));
+        subset.rounds().forEach(r -> listener.record("closure " + r.name() + " (+" + r.rows() + " rows)", r.nanos()));
+        return subset;
+    }
+
+    public List<Manifest.SequenceEntry> sequences() {
+        return listener.time("sequences", () -> SequenceDump.read(leader.connection(), sequencesOf(catalog, plan)));
+    }
+
+    /**
+     * Streams the subset's rows into a target: each table's (or block range's) COPY TO on a
+     * session of the snapshot piped into a COPY FROM on a connection from {@code target}, {@code
+     * jobs} pairs at once, largest first; the target commits only when every piece succeeded.
+     * Tables whose rows come with their extension are left out, as a dump leaves them out.
+     */
+    public List<CopiedTable> copyInto(Subset subset, Supplier<Connection> target, int jobs) {
+        List<DataDump.Job> work = jobs(catalog, subset, false);
+        listener.planned(work.stream().map(j -> new DumpListener.PlannedTable(j.table().name(),
+                j.subset().plan().mode().keyword(), j.subset().rows())).toList());
+        return new StreamCopy(listener, options.transformKey()).run(leader, connector, target, jobs,
+                catalog.server().majorVersion(), options.partBytes(), work);
+    }
+
+    /** sequences.sql in {@code dir}: setval() for every sequence, as restore.sh and restore run it. */
+    public static void writeSequences(Path dir, List<Manifest.SequenceEntry> sequences) {
+        SequenceDump.write(dir, sequences);
+    }
+
+    /** The plan's materialized views in refresh order, as populated in the snapshot. */
+    public List<Manifest.MaterializedViewEntry> materializedViews() {
+        try {
+            return MaterializedViews.read(leader.connection(), plan.schemas()).stream()
+                    .map(v -> new Manifest.MaterializedViewEntry(v.name().schema(), v.name().name(), v.populated()))
+                    .toList();
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not list the materialized views: " + Messages.firstLine(e), e);
+        }
+    }
+
+    /** The large objects the copied rows reference, written into {@code dir} as a dump carries them. */
+    LargeObjectSource.Result largeObjects(Path dir, List<DataDump.Job> jobs) {
+        LargeObjectSource.Result result = listener.time("large objects",
+                () -> new LargeObjectSource(leader.connection(), options.transformKey()).dump(dir, jobs));
+        if (!result.objects().isEmpty()) {
+            listener.step("large objects: " + result.objects().size());
+        }
+        return result;
+    }
+
+    /**
+     * What a clone's target side needs besides the rows: the source (for the refusals), the
+     * materialized views to refresh, and the large objects the subset references, written into
+     * {@code work} (the clone's private directory) for the target to load; no tables.
+     */
+    public Manifest targetManifest(Path work, Subset subset, List<Manifest.SequenceEntry> sequences,
+                                   String toolVersion) {
+        LargeObjectSource.Result largeObjects = largeObjects(work, jobs(catalog, subset, false));
+        return new Manifest(Manifest.FORMAT_VERSION, toolVersion, source(), snapshotTime(), false,
+                options.keepOwners(), ManifestIO.mapper().valueToTree(PlanJson.of(plan)), List.of(), sequences,
+                materializedViews(), largeObjects.objects(), largeObjects.dangling(), listener.phases(),
+                Optional.of(database()));
+    }
+
+    /** The source database's encoding, locale, settings and comment, which a target created for it takes. */
+    public DatabaseProperties database() {
+        return DatabaseProperties.read(leader.connection());
+    }
+
+    SnapshotSession leader() {
+        return leader;
+    }
+
+    Connector connector() {
+        return connector;
+    }
+
+    /** The caller's listener behind the timer that records every phase of this snapshot's work. */
+    PhaseTimer listener() {
+        return listener;
+    }
+
+    Options options() {
+        return options;
+    }
+
+    /** Ends the snapshot's transaction, which releases the locks. */
+    @Override
+    public void close() {
+        leader.close();
+    }
+
+    private static List<Table> tablesOf(Catalog catalog, ResolvedPlan plan) {
+        List<Table> out = new ArrayList<>();
+        for (TablePlan t : plan.tables()) {
+            out.add(catalog.table(t.table()).orElseThrow(() -> new PgsubsetException("table "
+                    + t.table().display() + " of the plan is not in the database's catalog")));
+        }
+        return out;
+    }
+
+    private static final String LOCK_SQL = "LOCK TABLE %s IN ACCESS SHARE MODE";
+
+    /** Like pg_dump: no DDL can change a table between the snapshot and the end of its COPY. */
+    private static void lock(Connection conn, List<Table> tables) {
+        try (Statement st = conn.createStatement()) {
+            for (Table t : tables) {
+                try {
+                    st.execute(String.format(LOCK_SQL, t.name().sql()));
+                } catch (SQLException e) {
+                    throw new PgsubsetException("could not lock table " + t.name().display() + " (ACCESS SHARE): "
+                            + Messages.firstLine(e) + ("55P03".equals(e.getSQLState())
+                            ? "; another session holds a conflicting lock: retry, or raise --lock-wait-timeout"
+                            : ""), e);
+                }
+            }
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not lock the dumped tables: " + Messages.firstLine(e), e);
+        }
+    }
+
+    private static final String SCHEMAS_SQL = """
+            SELECT n.nspname FROM pg_catalog.pg_namespace n
+             WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
+               AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                                WHERE d.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+                                  AND d.objid = n.oid AND d.deptype = 'e')""";
+
+    /**
+     * pg_dump's -n list: empty (the whole database, extensions included) when the plan covers
+     * every user schema, else exactly the plan's schemas.
+     */
+    private static List<String> schemaFilter(Connection conn, ResolvedPlan plan) {
+        Set<String> all = new HashSet<>();
+        try (PreparedStatement ps = conn.prepareStatement(SCHEMAS_SQL); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                all.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not list the schemas: " + Messages.firstLine(e), e);
+        }
+        return plan.schemas().containsAll(all) ? List.of() : plan.schemas();
+    }
+
+    /** Extensions that live in the plan's schemas (or in pg_catalog), which a restore of them needs. */
+    private static final String EXTENSIONS_SQL = """
+            SELECT e.extname FROM pg_catalog.pg_extension e
+              JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+             WHERE n.nspname = ANY (?::text[]) OR n.nspname = 'pg_catalog'
+             ORDER BY 1""";
+
+    private static List<String> extensionsOf(Connection conn, ResolvedPlan plan) {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement(EXTENSIONS_SQL)) {
+            ps.setArray(1, conn.createArrayOf("text", plan.schemas().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not list the extensions: " + Messages.firstLine(e), e);
+        }
+        return out;
+    }
+
+    private static List<Sequence> sequencesOf(Catalog catalog, ResolvedPlan plan) {
+        Set<String> schemas = Set.copyOf(plan.schemas());
+        return catalog.sequences().stream()
+                .filter(s -> schemas.contains(s.name().schema()) && s.extension().isEmpty())
+                .toList();
+    }
+
+    private static long estimatedRows(Catalog catalog, Table table) {
+        double rows = table.estimatedRows().orElse(0);
+        for (QualifiedName p : catalog.allPartitions(table.name())) {
+            rows += catalog.require(p).estimatedRows().orElse(0);
+        }
+        return Math.round(rows);
+    }
+
+    /** One job per table with a data file: tables whose rows come with their extension have none. */
+    static List<DataDump.Job> jobs(Catalog catalog, Subset subset, boolean gzip) {
+        List<TableSubset> dumped = subset.tables().stream()
+                .filter(t -> !catalog.require(t.plan().table()).extensionOwnedData())
+                .toList();
+        Map<QualifiedName, String> files = DataFileNames.assign(dumped.stream().map(t -> t.plan().table()).toList(),
+                gzip);
+        List<DataDump.Job> out = new ArrayList<>();
+        for (TableSubset t : dumped) {
+            Table table = catalog.require(t.plan().table());
+            out.add(new DataDump.Job(table, t, files.get(table.name()), weight(catalog, table, t.rows())));
+        }
+        return out;
+    }
+
+    /** Estimated bytes to copy: rows times the table's average on-disk row width. */
+    private static double weight(Catalog catalog, Table table, long rows) {
+        TableSize size = catalog.treeSize(table.name());
+        long estimated = Math.max(1, estimatedRows(catalog, table));
+        return rows * Math.max(1.0, (double) (size.heap() + size.toast()) / estimated);
+    }
+
+}
