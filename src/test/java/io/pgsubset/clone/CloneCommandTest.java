@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,8 +22,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -119,6 +122,7 @@ class CloneCommandTest {
         assertEquals(0, r.exitCode(), r::toString);
 
         TestDatabase cloned = absent(db, "cloned");
+        Set<Path> workDirsBefore = cloneWorkDirectories();
         Cli.Result c = clone(db, cloned.name(), "--plan", plan().toString(), "--create", "--jobs", "2",
                 "--part-size", "1MB", "--format", "json");
         assertEquals(0, c.exitCode(), c::toString);
@@ -144,9 +148,13 @@ class CloneCommandTest {
                 + " AND conrelid = 'events'::regclass"), "post-data is in the target");
         Cli.Result v = Cli.run(Map.of(), verifyArgs(out, cloned));
         assertEquals(0, v.exitCode(), v::toString);
-        try (var left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("pgsubset-clone-")),
-                    "no files are left behind");
+        assertEquals(workDirsBefore, cloneWorkDirectories(), "the clone left its work directory behind");
+    }
+
+    /** The clone work directories in the shared temporary directory (a SIGKILLed clone may have left one). */
+    private static Set<Path> cloneWorkDirectories() throws IOException {
+        try (var all = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return all.filter(p -> p.getFileName().toString().startsWith("pgsubset-clone-")).collect(Collectors.toSet());
         }
     }
 
