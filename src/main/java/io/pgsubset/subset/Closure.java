@@ -285,7 +285,7 @@ public final class Closure {
         List<TableSubset> tables = new ArrayList<>();
         for (Node node : nodes.values()) {
             tables.add(new TableSubset(node.plan, selection(node), List.copyOf(node.nulledColumns),
-                    rows(node, queries), node.roots));
+                    rows(node, queries), counted(node), node.roots));
         }
         List<EdgeStat> stats = new ArrayList<>();
         for (Edge e : edges) {
@@ -334,6 +334,17 @@ public final class Closure {
             return node.parentKeys.isEmpty() ? 0 : rowsByParents(node);
         }
         return node.included.size();
+    }
+
+    /** Whether {@link #rows} counts the node's rows rather than estimating them. */
+    private boolean counted(Node node) {
+        if (node.table.extensionOwnedData() || node.mode() instanceof Mode.Skip) {
+            return true;
+        }
+        if (node.mode() instanceof Mode.Full) {
+            return options.countAllRows();
+        }
+        return node.byParents == null || node.parentKeys.isEmpty() || countsChildrenByParents();
     }
 
     /**

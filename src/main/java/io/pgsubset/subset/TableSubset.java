@@ -9,11 +9,13 @@ import java.util.List;
  *
  * @param nulledColumns columns written as NULL because they reference a skipped table
  *                      ({@code on_skipped_parent: null})
- * @param rows          the number of rows the dump will write
+ * @param rows          the number of rows the dump will write: exact when {@code counted}, else the
+ *                      planner's estimate (a full table, or children the server joins, not counted)
+ * @param counted       whether {@code rows} was counted in the snapshot, so a copy must match it
  * @param roots         the rows its sample chose before the closure ran (0 for other modes)
  */
 public record TableSubset(TablePlan plan, RowSelection selection, List<String> nulledColumns, long rows,
-                          long roots) {
+                          boolean counted, long roots) {
     public TableSubset {
         nulledColumns = List.copyOf(nulledColumns);
     }
