@@ -122,6 +122,15 @@ class DatabaseLikeSourceTest {
     }
 
     @Test
+    void cloneCreateOnALatin1ServerMakesTheDatabaseLikeTheSource() {
+        TestDatabase copy = onLatin1("copy_clone");
+        List<String> args = new ArrayList<>(List.of("clone"));
+        args.addAll(source.connectionArgs());
+        args.addAll(List.of("--target", copy.conninfo(), "--create", "-q"));
+        assertCreatedLikeSource(Cli.run(Map.of(), args), copy);
+    }
+
+    @Test
     void replaceOnALatin1ServerSwapsInADatabaseLikeTheSource() {
         TestDatabase copy = onLatin1("copy_replace");
         onLatin1("postgres").execute("CREATE DATABASE copy_replace");

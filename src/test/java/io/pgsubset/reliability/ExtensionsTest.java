@@ -139,6 +139,30 @@ class ExtensionsTest {
         assertEquals(source, copied);
     }
 
+    /** clone: the same extensions, values and user rows of spatial_ref_sys, counted in flight through the filter. */
+    @Test
+    void cloneCarriesEveryValueAndOnlyUserRowsOfSpatialRefSys(TestDatabase db, @TempDir Path tmp) throws IOException {
+        Path plan = tmp.resolve("plan.yaml");
+        Cli.Result init = Cli.against(db, "plan init", "-o", plan.toString());
+        assertEquals(0, init.exitCode(), init::toString);
+        TestDatabase target = db.absentSibling("clone");
+        Cli.Result cloned = Cli.against(db, "clone", "--plan", plan.toString(), "--target", target.conninfo(),
+                "--create", "--jobs", "2", "-q", "--format", "json");
+        assertEquals(0, cloned.exitCode(), cloned::toString);
+        com.fasterxml.jackson.databind.JsonNode srs = null;
+        for (com.fasterxml.jackson.databind.JsonNode t : new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(cloned.out()).path("tables")) {
+            if (t.path("table").asText().equals("spatial_ref_sys")) {
+                srs = t;
+            }
+        }
+        assertTrue(srs != null, cloned::toString);
+        assertEquals(2, srs.path("rows").asLong(), "only the user rows travel: " + srs);
+        assertTrue(srs.path("ok").asBoolean(), srs::toString);
+        assertSameSchema(db, target);
+        assertEquals(DbState.of(db), DbState.of(target));
+    }
+
     @Test
     void planInitExplainAndSizesShowTheRowsADumpCarriesOfExtensionTables(TestDatabase db, @TempDir Path tmp)
             throws IOException {

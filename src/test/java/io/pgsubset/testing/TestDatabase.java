@@ -40,6 +40,17 @@ public final class TestDatabase {
         return new TestDatabase(other, name);
     }
 
+    /** A name for a database that does not exist (dropped if it did), as --create wants it; not dropped later. */
+    public TestDatabase absentSibling(String suffix) {
+        String other = name + "_" + suffix;
+        try (Connection c = cluster.connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + io.pgsubset.sql.Ident.quote(other) + " WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop " + other + ": " + e.getMessage(), e);
+        }
+        return new TestDatabase(cluster, other);
+    }
+
     /** A handle on another, existing database of the cluster (neither created nor dropped by it). */
     public TestDatabase existing(String otherName) {
         return new TestDatabase(cluster, otherName);
@@ -98,6 +109,12 @@ public final class TestDatabase {
     public List<String> connectionArgs() {
         return List.of("-h", cluster.host(), "-p", Integer.toString(cluster.port()), "-U", PgCluster.SUPERUSER,
                 "-d", name);
+    }
+
+    /** A libpq key=value string reaching this database as the superuser (clone's --target). */
+    public String conninfo() {
+        return "host=" + cluster.host() + " port=" + cluster.port() + " user=" + PgCluster.SUPERUSER
+                + " dbname=" + name;
     }
 
     /** Environment for libpq programs reaching this database. */
