@@ -130,7 +130,8 @@ public final class CatalogReader {
                           ORDER BY k.ord) AS child_columns,
                    ARRAY(SELECT a.attname FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY AS k(attnum, ord)
                            JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum
-                          ORDER BY k.ord) AS parent_columns
+                          ORDER BY k.ord) AS parent_columns,
+                   %s AS period
               FROM pg_catalog.pg_constraint con
               JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
               JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -187,7 +188,7 @@ public final class CatalogReader {
             readInheritance(conn, filter, builders);
             readColumns(conn, filter, builders);
             readKeys(conn, filter, builders);
-            List<ForeignKey> fks = readForeignKeys(conn, filter, builders);
+            List<ForeignKey> fks = readForeignKeys(conn, filter, builders, server.majorVersion());
             List<Sequence> sequences = readSequences(conn, filter);
             List<Table> tables = builders.values().stream().map(TableBuilder::build).toList();
             return new Catalog(server, tables, fks, sequences);
@@ -299,10 +300,12 @@ public final class CatalogReader {
     }
 
     private static List<ForeignKey> readForeignKeys(Connection conn, String[] schemas,
-                                                    Map<Long, TableBuilder> builders) throws SQLException {
+                                                    Map<Long, TableBuilder> builders, int major) throws SQLException {
         Map<Long, QualifiedName> outside = new HashMap<>();
         List<ForeignKey> out = new ArrayList<>();
-        try (PreparedStatement st = prepare(conn, FOREIGN_KEYS_SQL, schemas); ResultSet rs = st.executeQuery()) {
+        // conperiod: temporal keys, PostgreSQL 18 on
+        String sql = FOREIGN_KEYS_SQL.formatted(major >= 18 ? "con.conperiod" : "false");
+        try (PreparedStatement st = prepare(conn, sql, schemas); ResultSet rs = st.executeQuery()) {
             while (rs.next()) {
                 TableBuilder child = builders.get(rs.getLong(2));
                 long parentOid = rs.getLong(3);
@@ -312,7 +315,7 @@ public final class CatalogReader {
                     continue;
                 }
                 out.add(new ForeignKey(rs.getString(1), child.name, stringList(rs.getArray(6)), parent,
-                        stringList(rs.getArray(7)), rs.getBoolean(4), rs.getBoolean(5), true));
+                        stringList(rs.getArray(7)), rs.getBoolean(4), rs.getBoolean(5), true, rs.getBoolean(8)));
             }
         }
         return out;

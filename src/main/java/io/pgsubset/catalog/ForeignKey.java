@@ -9,9 +9,13 @@ import java.util.Objects;
  *
  * @param declared  true when the database enforces it, false for a plan relation
  * @param validated false for a NOT VALID constraint
+ * @param period    a temporal key (PostgreSQL 18's {@code PERIOD}): its last columns are ranges, and a
+ *                  child row references every parent row of equal leading columns whose range
+ *                  overlaps its own (together they cover it)
  */
 public record ForeignKey(String name, QualifiedName child, List<String> childColumns, QualifiedName parent,
-                         List<String> parentColumns, boolean deferrable, boolean validated, boolean declared) {
+                         List<String> parentColumns, boolean deferrable, boolean validated, boolean declared,
+                         boolean period) {
     public ForeignKey {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(child, "child");
@@ -21,6 +25,12 @@ public record ForeignKey(String name, QualifiedName child, List<String> childCol
         if (childColumns.isEmpty() || childColumns.size() != parentColumns.size()) {
             throw new IllegalArgumentException("foreign key " + name + " has mismatched column lists");
         }
+    }
+
+    /** A key compared by equality on every column (every key before PostgreSQL 18, and plan relations). */
+    public ForeignKey(String name, QualifiedName child, List<String> childColumns, QualifiedName parent,
+                      List<String> parentColumns, boolean deferrable, boolean validated, boolean declared) {
+        this(name, child, childColumns, parent, parentColumns, deferrable, validated, declared, false);
     }
 
     public boolean selfReference() {

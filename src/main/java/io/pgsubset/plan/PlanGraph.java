@@ -42,7 +42,7 @@ public final class PlanGraph {
             QualifiedName parent = catalog.partitionRoot(fk.parent());
             ForeignKey edge = child.equals(fk.child()) && parent.equals(fk.parent()) ? fk
                     : new ForeignKey(fk.name(), child, fk.childColumns(), parent, fk.parentColumns(), fk.deferrable(),
-                    fk.validated(), fk.declared());
+                    fk.validated(), fk.declared(), fk.period());
             boolean duplicate = edges.stream().anyMatch(e -> e.child().equals(edge.child())
                     && e.childColumns().equals(edge.childColumns()) && e.parent().equals(edge.parent())
                     && e.parentColumns().equals(edge.parentColumns()) && e.declared() == edge.declared());

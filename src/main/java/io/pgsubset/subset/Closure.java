@@ -201,7 +201,8 @@ public final class Closure {
             }
             Edge edge = into.get(0);
             Node parent = edge.parent().orElseThrow();
-            if (parent == node || !edge.childRel().name().equals(node.table.name())
+            // a temporal key's children need their other covering parents, found only row by row
+            if (edge.temporal() || parent == node || !edge.childRel().name().equals(node.table.name())
                     || !edge.parentRel().name().equals(parent.table.name())) {
                 continue;
             }

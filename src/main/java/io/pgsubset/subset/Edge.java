@@ -77,6 +77,29 @@ final class Edge {
                 && other.childColumns().equals(fk.childColumns()));
     }
 
+    /** A temporal key (PERIOD): rows match by equal leading columns and overlapping ranges, never by equality. */
+    boolean temporal() {
+        return fk.period();
+    }
+
+    /**
+     * The condition that a child row (aliased {@code child}) references a parent row ({@code parent})
+     * through a temporal key: equal leading columns, overlapping last column. A child row references
+     * every such parent row, since together they cover its range.
+     */
+    String temporalMatch(String child, String parent) {
+        List<String> c = fk.childColumns();
+        List<String> p = fk.parentColumns();
+        List<String> terms = new java.util.ArrayList<>();
+        for (int i = 0; i < c.size() - 1; i++) {
+            terms.add(child + "." + Ident.quote(c.get(i)) + " = " + parent + "." + Ident.quote(p.get(i)));
+        }
+        int last = c.size() - 1;
+        terms.add(child + "." + Ident.quote(c.get(last)) + " OPERATOR(pg_catalog.&&) " + parent + "."
+                + Ident.quote(p.get(last)));
+        return String.join(" AND ", terms);
+    }
+
     String childColumns(String alias) {
         return Ident.list(alias, fk.childColumns());
     }
@@ -92,7 +115,7 @@ final class Edge {
      */
     Optional<List<String>> directChildColumns(String alias) {
         Node p = parent.orElseThrow();
-        if (!parentRel.name().equals(p.table.name()) || p.identity instanceof RowIdentity.Ctid) {
+        if (temporal() || !parentRel.name().equals(p.table.name()) || p.identity instanceof RowIdentity.Ctid) {
             return Optional.empty();
         }
         List<String> idColumns = p.identity.columns();

@@ -172,6 +172,11 @@ final class Queries {
         if (direct.isPresent()) {
             return how.render(parent.identity, direct.get(), chunk);
         }
+        if (edge.temporal()) {
+            return "EXISTS (SELECT 1 FROM " + Node.from(edge.parentRel()) + " " + parentAlias + " WHERE "
+                    + how.render(parent.identity, parent.identity.qualified(parentAlias), chunk) + " AND "
+                    + edge.temporalMatch(child, parentAlias) + ")";
+        }
         return "(" + edge.childColumns(child) + ") IN (SELECT " + edge.parentColumns(parentAlias) + " FROM "
                 + Node.from(edge.parentRel()) + " " + parentAlias + " WHERE "
                 + how.render(parent.identity, parent.identity.qualified(parentAlias), chunk) + ")";
@@ -182,6 +187,12 @@ final class Queries {
     /** The parents (through {@code edge}) of a chunk of child keys, or of every row of a full child. */
     static String upSql(Edge edge, boolean wholeChild) {
         Node parent = edge.parent().orElseThrow();
+        if (edge.temporal()) {
+            return "SELECT " + String.join(", ", parent.identity.readExpressions("p")) + " FROM "
+                    + Node.from(edge.parentRel()) + " p WHERE EXISTS (SELECT 1 FROM " + Node.from(edge.childRel())
+                    + " c WHERE " + childFilter(edge, wholeChild) + " AND " + edge.temporalMatch("c", "p") + ")"
+                    + andExtensionFilter(parent);
+        }
         return "SELECT " + String.join(", ", parent.identity.readExpressions("p")) + " FROM "
                 + Node.from(edge.parentRel()) + " p WHERE (" + edge.parentColumns("p") + ") IN (SELECT "
                 + edge.childColumns("c") + " FROM " + Node.from(edge.childRel()) + " c WHERE "

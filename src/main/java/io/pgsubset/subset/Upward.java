@@ -51,7 +51,9 @@ final class Upward {
                     edge.upConsidered = true;
                 }
                 if (child.keyed() && current.containsKey(child)) {
-                    KeySet keys = first ? current.get(child).minus(edge.addedDown) : current.get(child);
+                    // a row added down through a temporal key has one parent row included, not all that cover it
+                    KeySet keys = first && !edge.temporal() ? current.get(child).minus(edge.addedDown)
+                            : current.get(child);
                     if (!keys.isEmpty()) {
                         check(edge, keys);
                     }
