@@ -1,10 +1,10 @@
 package io.pgsubset.copy;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.sql.Ident;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyOut;
-import org.postgresql.copy.PGCopyOutputStream;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -73,31 +73,62 @@ public final class ServerCopy {
         return new In(conn.unwrap(PGConnection.class).getCopyAPI().copyIn(sql));
     }
 
-    /** A running COPY FROM STDIN, buffered into 64 kB messages. Closing it without finish cancels it. */
+    /**
+     * A running COPY FROM STDIN: small writes (a server's COPY TO sends one row per message) are
+     * gathered into 64 kB messages, big ones (a data file's blocks) go out as they are. Closing it
+     * without finish cancels it.
+     */
     public static final class In extends OutputStream {
         private final CopyIn copy;
-        private final PGCopyOutputStream out;
+        private final byte[] buf = new byte[IN_BUFFER];
+        private int fill;
         private boolean finished;
 
         private In(CopyIn copy) {
             this.copy = copy;
-            this.out = new PGCopyOutputStream(copy, IN_BUFFER);
         }
 
         @Override
         public void write(int b) throws IOException {
-            out.write(b);
+            if (fill == buf.length) {
+                drain();
+            }
+            buf[fill++] = (byte) b;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
+            if (len > buf.length - fill) {
+                drain();
+                if (len >= buf.length) {
+                    send(b, off, len);
+                    return;
+                }
+            }
+            System.arraycopy(b, off, buf, fill, len);
+            fill += len;
+        }
+
+        private void drain() throws Failed {
+            if (fill > 0) {
+                send(buf, 0, fill);
+                fill = 0;
+            }
+        }
+
+        private void send(byte[] b, int off, int len) throws Failed {
+            try {
+                copy.writeToCopy(b, off, len);
+            } catch (SQLException e) {
+                throw new Failed(e);
+            }
         }
 
         /** Ends the COPY; returns the rows the server loaded. */
         public long finish() throws SQLException, IOException {
+            drain();
             finished = true;
-            return out.endCopy();
+            return copy.endCopy();
         }
 
         /** Cancels the COPY unless it finished: the rows sent so far are not loaded. */
@@ -111,6 +142,23 @@ public final class ServerCopy {
                     throw new IOException("could not cancel a COPY FROM STDIN", e);
                 }
             }
+        }
+    }
+
+    /**
+     * The server refused bytes of a COPY FROM STDIN (a bad row, a cancel, a lost connection): an
+     * {@link IOException} to the streams in between, with the server's first line as its message.
+     */
+    public static final class Failed extends IOException {
+        private final SQLException server;
+
+        Failed(SQLException server) {
+            super(Messages.firstLine(server), server);
+            this.server = server;
+        }
+
+        public SQLException server() {
+            return server;
         }
     }
 }

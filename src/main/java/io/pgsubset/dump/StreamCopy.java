@@ -6,14 +6,13 @@ import io.pgsubset.copy.Lane;
 import io.pgsubset.copy.LeaderOnly;
 import io.pgsubset.copy.Scheduler;
 import io.pgsubset.copy.ServerCopy;
+import io.pgsubset.copy.TargetConnection;
 import io.pgsubset.copy.Task;
 import io.pgsubset.copy.Tee;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.RowDigest;
-import io.pgsubset.sql.Session;
-import org.postgresql.PGConnection;
 
 import java.io.IOException;
 import java.sql.Connection;
@@ -36,49 +35,24 @@ final class StreamCopy {
     /** A source session and a target connection in a transaction. */
     static final class Pair implements Lane {
         private final SnapshotSession source;
-        private final Connection target;
+        private final TargetConnection target;
         private final boolean ownsSource;
 
-        Pair(SnapshotSession source, Connection target, boolean ownsSource) {
+        Pair(SnapshotSession source, TargetConnection target, boolean ownsSource) {
             this.source = source;
             this.target = target;
             this.ownsSource = ownsSource;
         }
 
-        static Connection openTarget(Supplier<Connection> open) {
-            Connection c = open.get();
-            try {
-                Session.configure(c);
-                c.setAutoCommit(false);
-                return c;
-            } catch (SQLException e) {
-                try {
-                    c.close();
-                } catch (SQLException closing) {
-                    e.addSuppressed(closing);
-                }
-                throw new PgsubsetException("preparing a target connection failed: " + Messages.firstLine(e), e);
-            }
-        }
-
         @Override
         public void cancel() {
             source.cancel();
-            try {
-                target.unwrap(PGConnection.class).cancelQuery();
-            } catch (SQLException | RuntimeException e) {
-                // the connection is gone: its COPY and transaction end with it
-                return;
-            }
+            target.cancel();
         }
 
         @Override
         public void finish() {
-            try {
-                target.commit();
-            } catch (SQLException e) {
-                throw new PgsubsetException("committing the copied data failed: " + Messages.firstLine(e), e);
-            }
+            target.finish();
         }
 
         /** Closing without a commit rolls the target's transaction back. */
@@ -87,8 +61,8 @@ final class StreamCopy {
             RuntimeException first = null;
             try {
                 target.close();
-            } catch (SQLException e) {
-                first = new PgsubsetException("closing a target connection failed: " + Messages.firstLine(e), e);
+            } catch (RuntimeException e) {
+                first = e;
             }
             if (ownsSource) {
                 try {
@@ -180,7 +154,7 @@ final class StreamCopy {
             String into = ServerCopy.copyFromStdin(table.name().schema(), table.name().name(),
                     totals.select.columns(), false);
             long bytes = 0;
-            try (ServerCopy.In in = ServerCopy.in(pair.target, into)) {
+            try (ServerCopy.In in = ServerCopy.in(pair.target.connection(), into)) {
                 Tee tee = new Tee(in, false);
                 for (String predicate : predicates) {
                     long before = bytes;
@@ -238,7 +212,7 @@ final class StreamCopy {
                         j.weight() / r.size()));
             }
         }
-        Pair leaderPair = new Pair(leader, Pair.openTarget(target), false);
+        Pair leaderPair = new Pair(leader, TargetConnection.open(target), false);
         boolean ok = false;
         try {
             new Scheduler<>(Optional.of(leaderPair), jobs, () -> openPair(leader, source, target), "clone")
@@ -265,7 +239,7 @@ final class StreamCopy {
                                  Supplier<Connection> target) {
         SnapshotSession worker = leader.join(source);
         try {
-            return new Pair(worker, Pair.openTarget(target), true);
+            return new Pair(worker, TargetConnection.open(target), true);
         } catch (RuntimeException e) {
             worker.close();
             throw e;

@@ -28,10 +28,10 @@ import java.util.Optional;
 
 /**
  * {@code pgsubset restore}: the steps of restore.sh in Java, with parallel COPY. The dump's files
- * are checked first (with --clean also their sha256; otherwise {@link ParallelLoad} checks it as
+ * are checked first (with --clean also their sha256; otherwise {@link FileLoad} checks it as
  * it reads, and commits no data unless every file matched); the target is refused when it is the
  * dump's source or non-empty without clean. Then pre-data (psql, one transaction, after the
- * clean), the data files through {@link ParallelLoad}, post-data and sequences (psql), ANALYZE,
+ * clean), the data files through {@link FileLoad}, post-data and sequences (psql), ANALYZE,
  * and rows against the manifest.
  * With {@code replace}, all of this goes into a new database that {@link Replace} swaps in.
  */
@@ -47,7 +47,7 @@ public final class Restore {
      * @param env     the process environment (PATH and friends for psql)
      */
     public Restore(ConnectionTarget server, PgProgram psql, Map<String, String> env, RestoreListener listener) {
-        this(server, psql, env, listener, ParallelLoad.SPLIT_BYTES);
+        this(server, psql, env, listener, FileLoad.SPLIT_BYTES);
     }
 
     /** @param splitBytes data files of at least this size are loaded by all jobs side by side */
@@ -176,7 +176,7 @@ public final class Restore {
         bySize.sort(Comparator.comparingLong(TableEntry::bytes).reversed());
         List<TableRows> rows;
         try {
-            rows = new ParallelLoad(new Connector(target), dir, jobs, splitBytes, listener).load(bySize);
+            rows = new FileLoad(new Connector(target), dir, jobs, splitBytes, listener).load(bySize);
         } catch (RuntimeException e) {
             throw damagedOr(e, target, dir);
         }

@@ -1,4 +1,4 @@
-package io.pgsubset.restore;
+package io.pgsubset.copy;
 
 import io.pgsubset.manifest.CsvWords;
 import java.io.IOException;
@@ -15,9 +15,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * the start of the file tells the two apart. The header record is dropped (the streams COPY
  * without HEADER). Memory stays at about one block, unless a single record is larger.
  */
-final class CsvBlocks {
+public final class CsvBlocks {
     /** {@code length} bytes of {@code bytes}: whole records (the last block may lack its final newline). */
-    record Block(byte[] bytes, int length) {
+    public record Block(byte[] bytes, int length) {
     }
 
     private final InputStream in;
@@ -35,21 +35,21 @@ final class CsvBlocks {
     /** Buffers of loaded blocks, handed back by {@link #recycle} so memory stays flat. */
     private final Queue<byte[]> free = new ConcurrentLinkedQueue<>();
 
-    CsvBlocks(InputStream in, int blockSize) {
+    public CsvBlocks(InputStream in, int blockSize) {
         this.in = in;
         this.blockSize = blockSize;
         this.buf = new byte[blockSize];
     }
 
     /** Takes back the buffer of a block that was sent (called from any thread). */
-    void recycle(Block block) {
+    public void recycle(Block block) {
         if (block.bytes().length == blockSize) {
             free.offer(block.bytes());
         }
     }
 
     /** The next block, or empty at the end of the stream. */
-    Optional<Block> next() throws IOException {
+    public Optional<Block> next() throws IOException {
         while (true) {
             fill();
             if (!headerDropped) {
