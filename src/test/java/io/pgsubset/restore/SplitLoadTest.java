@@ -2,6 +2,7 @@ package io.pgsubset.restore;
 
 import io.pgsubset.connect.ConnectionOptions;
 import io.pgsubset.connect.ConnectionTarget;
+import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.testing.Cli;
@@ -114,6 +115,26 @@ class SplitLoadTest {
         assertTrue(e.getMessage().contains(file + ": sha256 ") && e.getMessage().contains("no data was committed"),
                 e.getMessage());
         assertEquals("0", target.queryValue("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace"));
+    }
+
+    /**
+     * A row the server refuses is reported with the server's message and the table (not a driver's
+     * wrapper such as "Write to copy failed."), and commits nothing.
+     */
+    @Test
+    void aRowTheServerRefusesIsReportedWithTheServersMessage(TestDatabase db, @TempDir Path tmp) throws IOException {
+        Path bad = TestTargets.copyDump(plain, tmp.resolve("bad"));
+        Manifest.TableEntry big = manifest.tables().stream().filter(t -> t.name().startsWith("tri")).findFirst()
+                .orElseThrow();
+        Path file = bad.resolve(big.file());
+        Files.writeString(file, Files.readString(file).replaceFirst("\n2,", "\n2x,"));
+        Path m = bad.resolve("manifest.json");
+        Files.writeString(m, Files.readString(m).replace(big.sha256(), DumpCheck.sha256(file)));
+        TestDatabase target = db.sibling("refused");
+        PgsubsetException e = assertThrows(PgsubsetException.class, () -> restore(target, bad, 1));
+        assertTrue(e.getMessage().startsWith("loading public.tri\"cky\ntable from " + big.file() + " failed: ")
+                && e.getMessage().contains("invalid input syntax for type integer: \"2x\""), e.getMessage());
+        assertEquals("0", target.queryValue("SELECT count(*) FROM \"tri\"\"cky\ntable\""));
     }
 
     private static RestoreResult restore(TestDatabase target, Path dump, int jobs) {
