@@ -105,7 +105,7 @@ final class CloneCommand implements Callable<Integer> {
                 new Main.Version().getVersion()[0]);
         Connector from = connection.connector(ctx);
         CloneResult result;
-        try (DumpProgress progress = output.quiet ? DumpProgress.silent() : DumpProgress.forStream(ctx)) {
+        try (DumpProgress progress = output.quiet ? DumpProgress.silent(ctx) : DumpProgress.forStream(ctx)) {
             result = new Cloner(from, into, new PgPrograms(ctx.env()), source.pgDump(),
                     Optional.ofNullable(psqlPath), ctx.env(), progress, steps(progress)).run(request);
         }

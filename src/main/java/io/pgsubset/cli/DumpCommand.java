@@ -60,8 +60,8 @@ final class DumpCommand implements Callable<Integer> {
         SourceSnapshot.Options options = source.options(ctx);
         DumpRequest request = new DumpRequest(options.plan(), source.planText(), output, source.jobs, compress,
                 options.keepOwners(), force, options.maxRows(), options.lockWaitTimeout(),
-                new Main.Version().getVersion()[0], options.transformKey(), options.partBytes());
-        DumpProgress progress = quiet ? DumpProgress.silent() : DumpProgress.forStream(ctx);
+                new Main.Version().getVersion()[0], options.transformKey(), options.partBytes(), options.limits());
+        DumpProgress progress = quiet ? DumpProgress.silent(ctx) : DumpProgress.forStream(ctx);
         startUp().ifPresent(nanos -> progress.phase("start-up (process start to the dump)", nanos));
         DumpResult result;
         try (progress) {

@@ -11,14 +11,31 @@ import java.util.Locale;
 
 /** Dump progress on stderr: a line per finished table (logs, pipes), or bars on a terminal. */
 abstract class DumpProgress implements DumpListener, AutoCloseable {
-    static DumpProgress silent() {
-        return new DumpProgress() {
+    /** Warnings go here even when the progress itself is silent. */
+    private final PrintWriter warnings;
+
+    DumpProgress(PrintWriter warnings) {
+        this.warnings = warnings;
+    }
+
+    /** No progress; warnings still go to stderr. */
+    static DumpProgress silent(CliContext ctx) {
+        return new DumpProgress(ctx.err()) {
         };
     }
 
     static DumpProgress forStream(CliContext ctx) {
         // --verbose prints lines (steps, phase times) that bars would overwrite
-        return ctx.errIsTerminal() && !ctx.verbose() ? new BarProgress() : new LineProgress(ctx.err(), ctx.verbose());
+        return ctx.errIsTerminal() && !ctx.verbose() ? new BarProgress(ctx.err())
+                : new LineProgress(ctx.err(), ctx.verbose());
+    }
+
+    @Override
+    public void warning(String message) {
+        synchronized (warnings) {
+            warnings.println("pgsubset: warning: " + message);
+            warnings.flush();
+        }
     }
 
     @Override
@@ -33,6 +50,7 @@ abstract class DumpProgress implements DumpListener, AutoCloseable {
         private int done;
 
         LineProgress(PrintWriter err, boolean verbose) {
+            super(err);
             this.err = err;
             this.verbose = verbose;
         }
@@ -77,6 +95,10 @@ abstract class DumpProgress implements DumpListener, AutoCloseable {
         private final java.util.Map<QualifiedName, Long> rowsNow = new java.util.HashMap<>();
         private me.tongfei.progressbar.ProgressBar overall;
         private long finishedRows;
+
+        BarProgress(PrintWriter err) {
+            super(err);
+        }
 
         @Override
         public synchronized void planned(List<PlannedTable> tables) {

@@ -2,6 +2,7 @@ package io.pgsubset.cli;
 
 import io.pgsubset.dump.DumpRequest;
 import io.pgsubset.dump.PlanSource;
+import io.pgsubset.dump.SourceLimits;
 import io.pgsubset.dump.SourceSnapshot;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.plan.PlanFile;
@@ -47,6 +48,13 @@ final class SourceOptions {
                     + "bounds pg_dump's and the --jobs workers' lock waits (default 10s for those).")
     String lockWaitTimeout;
 
+    @Option(names = "--statement-timeout", paramLabel = "TIMEOUT",
+            description = "Cancel a catalog or closure query that runs longer than this on the source, e.g. 5min "
+                    + "(the copy itself is never timed). Default: none; the source's own statement_timeout, "
+                    + "idle_in_transaction_session_timeout and transaction_timeout are turned off for the dump's "
+                    + "sessions.")
+    String statementTimeout;
+
     @Option(names = "--pg-dump", paramLabel = "PATH",
             description = "The pg_dump to run (default: PGBIN, then PATH); at least the server's major version. "
                     + "pg_restore, which writes the schema sections from its archive, is taken from the same directory.")
@@ -88,7 +96,12 @@ final class SourceOptions {
             planSource = (conn, catalog) -> Plans.resolve(conn, file, catalog).plan();
         }
         return new SourceSnapshot.Options(planSource, maxRows == null ? OptionalLong.empty() : OptionalLong.of(maxRows),
-                Optional.ofNullable(lockWaitTimeout), keepOwners, transformKey, partBytes);
+                Optional.ofNullable(lockWaitTimeout), keepOwners, transformKey, partBytes, limits());
+    }
+
+    /** What the source may be asked for (checked by the server when the dump connects). */
+    SourceLimits limits() {
+        return new SourceLimits(Optional.ofNullable(statementTimeout));
     }
 
     /** The plan as given (after {@link #options}). */

@@ -4,6 +4,7 @@ import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.dump.CopiedTable;
 import io.pgsubset.dump.DumpListener;
+import io.pgsubset.dump.SourceFailures;
 import io.pgsubset.dump.SourceSnapshot;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
@@ -58,9 +59,21 @@ public final class Cloner {
     }
 
     public CloneResult run(CloneRequest request) {
+        try {
+            return clone(request);
+        } catch (RuntimeException e) {
+            throw SourceFailures.explain(e, request.source().limits().statementTimeout());
+        }
+    }
+
+    private CloneResult clone(CloneRequest request) {
         long start = System.nanoTime();
         Restore restore = new Restore(target, programs.find("psql", psqlPath), env, targetListener);
         Path work = workDirectory();
+        // Ctrl-C or SIGTERM: the schema and large objects of the source go with the run (pg_dump,
+        // which writes here, is stopped by the snapshot's own hook meanwhile, hence the retries)
+        Thread removeOnExit = new Thread(() -> removeOnShutdown(work), "pgsubset-clone-cleanup");
+        Runtime.getRuntime().addShutdownHook(removeOnExit);
         try (SourceSnapshot snapshot = SourceSnapshot.open(source, programs, pgDumpPath, listener, request.source())) {
             SourceSnapshot.SchemaRun schema = snapshot.startSchema(work, failure -> {
             });
@@ -83,6 +96,7 @@ public final class Cloner {
             }
         } finally {
             deleteQuietly(work, targetListener);
+            forget(removeOnExit);
         }
     }
 
@@ -113,13 +127,43 @@ public final class Cloner {
         }
     }
 
+    private static void forget(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook removes what is left
+            return;
+        }
+    }
+
+    private static void removeOnShutdown(Path work) {
+        for (int attempt = 0; attempt < 5 && Files.exists(work); attempt++) {
+            if (delete(work).isPresent()) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     private static void deleteQuietly(Path dir, RestoreListener listener) {
+        delete(dir).ifPresent(e -> listener.step("warning: could not remove " + dir + ": " + Messages.firstLine(e)));
+    }
+
+    /** Removes the tree; the failure, if a file could not be removed (or appeared meanwhile). */
+    private static Optional<IOException> delete(Path dir) {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
+            return Optional.empty();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
         } catch (IOException e) {
-            listener.step("warning: could not remove " + dir + ": " + Messages.firstLine(e));
+            return Optional.of(e);
         }
     }
 }

@@ -38,4 +38,8 @@ public interface DumpListener {
     /** A step of the dump (snapshot, locks, schema), for logs. */
     default void step(String message) {
     }
+
+    /** Something the user should know even without --verbose (a standby that may cancel the dump's queries). */
+    default void warning(String message) {
+    }
 }

@@ -20,10 +20,12 @@ import java.util.OptionalLong;
  * @param transformKey    keys the deterministic transforms; never written to the dump
  * @param partBytes       with jobs > 1, a table of at least this size that would bound the dump is copied as
  *                        block ranges of about this size at once (see TableSplits); 0 never splits
+ * @param limits          what the dump may take from the source (statement timeout, copy rate)
  */
 public record DumpRequest(PlanSource plan, String planText, Path output, int jobs, boolean compress,
                           boolean keepOwners, boolean force, OptionalLong maxRows, Optional<String> lockWaitTimeout,
-                          String toolVersion, TransformKey transformKey, long partBytes) {
+                          String toolVersion, TransformKey transformKey, long partBytes,
+                          SourceLimits limits) {
     /**
      * The default part size of a split table: big enough that starting a COPY is noise, small
      * enough that the parts appended at the very end (the dump's serial tail) are short.
@@ -35,6 +37,7 @@ public record DumpRequest(PlanSource plan, String planText, Path output, int job
         Objects.requireNonNull(planText, "planText");
         Objects.requireNonNull(output, "output");
         Objects.requireNonNull(transformKey, "transformKey");
+        Objects.requireNonNull(limits, "limits");
         if (jobs < 1) {
             throw new IllegalArgumentException("jobs must be at least 1");
         }
@@ -49,33 +52,39 @@ public record DumpRequest(PlanSource plan, String planText, Path output, int job
     /** A request with the defaults: one job, plain CSV, no owners, no overwrite. */
     public static DumpRequest of(PlanSource plan, String planText, Path output) {
         return new DumpRequest(plan, planText, output, 1, false, false, false, OptionalLong.empty(),
-                Optional.empty(), "development build", TransformKey.random(), DEFAULT_PART_BYTES);
+                Optional.empty(), "development build", TransformKey.random(), DEFAULT_PART_BYTES, SourceLimits.none());
     }
 
     public DumpRequest withJobs(int n) {
         return new DumpRequest(plan, planText, output, n, compress, keepOwners, force, maxRows, lockWaitTimeout,
-                toolVersion, transformKey, partBytes);
+                toolVersion, transformKey, partBytes, limits);
     }
 
     public DumpRequest withCompress(boolean on) {
         return new DumpRequest(plan, planText, output, jobs, on, keepOwners, force, maxRows, lockWaitTimeout,
-                toolVersion, transformKey, partBytes);
+                toolVersion, transformKey, partBytes, limits);
     }
 
     /** The same request with the transforms keyed by {@code key} (a salt's key: pseudonyms stable across dumps). */
     public DumpRequest withTransformKey(TransformKey key) {
         return new DumpRequest(plan, planText, output, jobs, compress, keepOwners, force, maxRows, lockWaitTimeout,
-                toolVersion, key, partBytes);
+                toolVersion, key, partBytes, limits);
     }
 
     /** The same request splitting tables at {@code bytes} (0: never). */
     public DumpRequest withPartBytes(long bytes) {
         return new DumpRequest(plan, planText, output, jobs, compress, keepOwners, force, maxRows, lockWaitTimeout,
-                toolVersion, transformKey, bytes);
+                toolVersion, transformKey, bytes, limits);
+    }
+
+    /** The same request under {@code l}. */
+    public DumpRequest withLimits(SourceLimits l) {
+        return new DumpRequest(plan, planText, output, jobs, compress, keepOwners, force, maxRows, lockWaitTimeout,
+                toolVersion, transformKey, partBytes, l);
     }
 
     public DumpRequest withForce(boolean on) {
         return new DumpRequest(plan, planText, output, jobs, compress, keepOwners, on, maxRows, lockWaitTimeout,
-                toolVersion, transformKey, partBytes);
+                toolVersion, transformKey, partBytes, limits);
     }
 }

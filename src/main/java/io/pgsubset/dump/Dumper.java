@@ -38,7 +38,16 @@ public final class Dumper {
         long started = System.nanoTime();
         DumpDirectory.check(request.output(), request.force());
         SourceSnapshot.Options options = new SourceSnapshot.Options(request.plan(), request.maxRows(),
-                request.lockWaitTimeout(), request.keepOwners(), request.transformKey(), request.partBytes());
+                request.lockWaitTimeout(), request.keepOwners(), request.transformKey(), request.partBytes(),
+                request.limits());
+        try {
+            return run(request, options, started);
+        } catch (RuntimeException e) {
+            throw SourceFailures.explain(e, request.limits().statementTimeout());
+        }
+    }
+
+    private DumpResult run(DumpRequest request, SourceSnapshot.Options options, long started) {
         try (SourceSnapshot source = SourceSnapshot.open(connector, programs, pgDumpPath, listener, options);
              DumpDirectory dir = DumpDirectory.create(request.output(), request.force())) {
             Catalog catalog = source.catalog();

@@ -75,6 +75,11 @@ final class PhaseTimer implements DumpListener {
         listener.step(message);
     }
 
+    @Override
+    public void warning(String message) {
+        listener.warning(message);
+    }
+
     List<Manifest.Phase> phases() {
         synchronized (phases) {
             return List.copyOf(phases);

@@ -19,6 +19,7 @@ import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A connection inside a REPEATABLE READ, READ ONLY transaction on the dump's one snapshot: the
@@ -37,12 +38,18 @@ final class SnapshotSession implements AutoCloseable, Lane {
     /** The first statement of the transaction the driver opens (autocommit off, so savepoints work too). */
     private static final String BEGIN = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
-    /** The snapshot time in UTC, ISO-8601, independent of the session's TimeZone. */
+    /**
+     * The snapshot time in UTC, ISO-8601, independent of the session's TimeZone; and, in the same
+     * round trip, whether the source is a standby that may cancel the dump's queries.
+     */
     private static final String EXPORT_SQL = """
             SELECT pg_catalog.pg_export_snapshot(),
-                   pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')""";
+                   pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                   pg_catalog.pg_is_in_recovery(),
+                   pg_catalog.current_setting('hot_standby_feedback')::boolean,
+                   pg_catalog.current_setting('max_standby_streaming_delay')""";
 
-    private static final String LOCK_TIMEOUT_SQL = "SELECT pg_catalog.set_config('lock_timeout', ?, false)";
+    private static final String SET_SQL = "SELECT pg_catalog.set_config(?, ?, false)";
 
     /**
      * How long a worker's query waits for a lock other than its table's (taken with NOWAIT), unless
@@ -56,29 +63,53 @@ final class SnapshotSession implements AutoCloseable, Lane {
     private final String snapshotTime;
     private final Optional<String> lockWaitTimeout;
     private final boolean worker;
+    /** The leader's statement_timeout is on until it copies rows (see {@link #untimed}). */
+    private boolean timed;
+    private Optional<Standby> standby = Optional.empty();
+    /** The open sessions of this snapshot, the leader's included (the leader's set, shared by its workers). */
+    private final Set<SnapshotSession> family;
     /** Tables this worker holds a lock on (a worker only). */
     private final Set<Long> locked = new HashSet<>();
 
     private SnapshotSession(Connection conn, String snapshotId, String snapshotTime, Optional<String> lockWaitTimeout,
-                            boolean worker) {
+                            boolean worker, Set<SnapshotSession> family) {
         this.conn = conn;
         this.snapshotId = snapshotId;
         this.snapshotTime = snapshotTime;
         this.lockWaitTimeout = lockWaitTimeout;
         this.worker = worker;
+        this.family = family;
+        family.add(this);
     }
 
-    /** Opens the leader: begins the transaction and exports its snapshot. */
-    static SnapshotSession export(Connector connector, Optional<String> lockWaitTimeout) {
+    /** A source that is a hot standby: whether it asks the primary to keep rows, and how long replay waits. */
+    record Standby(boolean feedback, String maxStreamingDelay) {
+    }
+
+    /**
+     * Opens the leader: begins the transaction and exports its snapshot. {@code statementTimeout}
+     * bounds the leader's statements until it copies rows ({@link #untimed}).
+     */
+    static SnapshotSession export(Connector connector, Optional<String> lockWaitTimeout,
+                                  Optional<String> statementTimeout) {
         Connection conn = connector.open();
         try {
             prepare(conn, lockWaitTimeout);
+            if (statementTimeout.isPresent()) {
+                set(conn, "statement_timeout", statementTimeout.get(), "--statement-timeout");
+            }
             conn.setAutoCommit(false);
             try (Statement st = conn.createStatement()) {
                 st.execute(BEGIN);
                 try (ResultSet rs = st.executeQuery(EXPORT_SQL)) {
                     rs.next();
-                    return new SnapshotSession(conn, rs.getString(1), rs.getString(2), lockWaitTimeout, false);
+                    SnapshotSession leader = new SnapshotSession(conn, rs.getString(1), rs.getString(2),
+                            lockWaitTimeout, false, ConcurrentHashMap.newKeySet());
+                    leader.timed = statementTimeout.isPresent();
+                    if (rs.getBoolean(3)) {
+                        leader.standby = Optional.of(new Standby(rs.getBoolean(4), rs.getString(5)));
+                    }
+                    return leader;
                 }
             }
         } catch (SQLException | RuntimeException e) {
@@ -101,7 +132,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
                 st.execute(BEGIN);
                 st.execute("SET TRANSACTION SNAPSHOT " + Ident.literal(snapshotId));
             }
-            return new SnapshotSession(worker, snapshotId, snapshotTime, lockWaitTimeout, true);
+            return new SnapshotSession(worker, snapshotId, snapshotTime, lockWaitTimeout, true, family);
         } catch (SQLException e) {
             closeQuietly(worker, e);
             throw new PgsubsetException("could not open a worker connection on the dump's snapshot "
@@ -110,28 +141,63 @@ final class SnapshotSession implements AutoCloseable, Lane {
     }
 
     /**
-     * Fixed output settings (see {@link Session}), no statement or idle timeouts that would kill a
-     * long dump, and row security off as pg_dump does: a table the role may only partly see fails
-     * loudly instead of silently losing rows.
+     * Fixed output settings (see {@link Session}), row security off as pg_dump does (a table the
+     * role may only partly see fails loudly instead of silently losing rows), and none of the
+     * source's timeouts that would end a long dump: the source's (or role's, or database's)
+     * {@code statement_timeout}, {@code idle_in_transaction_session_timeout} (the leader is idle
+     * in its transaction while workers copy) and, from PostgreSQL 17, {@code transaction_timeout};
+     * every role may SET them. From PostgreSQL 14 the server also checks every second that the
+     * client is still there while a query runs, so a query of a killed dump does not run on.
      */
     private static void prepare(Connection conn, Optional<String> lockWaitTimeout) throws SQLException {
         conn.setAutoCommit(true);
         Session.configure(conn);
+        int major = conn.getMetaData().getDatabaseMajorVersion();
         try (Statement st = conn.createStatement()) {
             // one round trip; the server's side of the keep-alives: a vanished client's session (and
             // its locks) ends within minutes
             st.execute("SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0; SET row_security = off; "
-                    + "SET tcp_keepalives_idle = 60; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 6");
+                    + "SET tcp_keepalives_idle = 60; SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 6"
+                    + (major >= 14 ? "; SET client_connection_check_interval = 1000" : "")
+                    + (major >= 17 ? "; SET transaction_timeout = 0" : ""));
         }
         if (lockWaitTimeout.isPresent()) {
-            try (PreparedStatement ps = conn.prepareStatement(LOCK_TIMEOUT_SQL)) {
-                ps.setString(1, lockWaitTimeout.get());
-                ps.execute();
-            } catch (SQLException e) {
-                throw new UsageException("invalid --lock-wait-timeout \"" + lockWaitTimeout.get() + "\": "
-                        + Messages.firstLine(e) + " (use e.g. 30s, 2min or milliseconds)", e);
-            }
+            set(conn, "lock_timeout", lockWaitTimeout.get(), "--lock-wait-timeout");
         }
+    }
+
+    /** Sets a timeout the user gave; a value the server does not take is a usage error naming the option. */
+    private static void set(Connection conn, String setting, String value, String option) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(SET_SQL)) {
+            ps.setString(1, setting);
+            ps.setString(2, value);
+            ps.execute();
+        } catch (SQLException e) {
+            throw new UsageException("invalid " + option + " \"" + value + "\": " + Messages.firstLine(e)
+                    + " (use e.g. 30s, 2min or milliseconds)", e);
+        }
+    }
+
+    /**
+     * Before the leader copies rows (a table, large objects): its statements are no longer timed.
+     * --statement-timeout is for the catalog and closure; a COPY takes as long as the data.
+     */
+    void untimed() {
+        if (!timed) {
+            return;
+        }
+        try (Statement st = conn.createStatement()) {
+            st.execute("SET statement_timeout = 0");
+            timed = false;
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not lift the statement timeout before copying: "
+                    + Messages.firstLine(e), e);
+        }
+    }
+
+    /** Whether the source is a hot standby, with its settings that decide whether it may cancel the dump's queries. */
+    Optional<Standby> standby() {
+        return standby;
     }
 
     Connection connection() {
@@ -143,12 +209,16 @@ final class SnapshotSession implements AutoCloseable, Lane {
             + "RELEASE SAVEPOINT pgsubset_lock";
 
     /**
-     * Before a worker reads {@code table}: its own lock, without waiting. Nothing to do on the
-     * leader, which locked every table at the start. Throws {@link LeaderOnly} when another
+     * Before a worker reads {@code table}: its own lock, without waiting. On the leader, which
+     * locked every table at the start, only the statement timeout is lifted ({@link #untimed}). Throws {@link LeaderOnly} when another
      * session's request is queued on the table.
      */
     void lockBeforeCopy(Table table) {
-        if (!worker || locked.contains(table.oid())) {
+        if (!worker) {
+            untimed();
+            return;
+        }
+        if (locked.contains(table.oid())) {
             return;
         }
         try (Statement st = conn.createStatement()) {
@@ -194,6 +264,14 @@ final class SnapshotSession implements AutoCloseable, Lane {
                 + "cannot lock it without queueing behind that session";
     }
 
+    /**
+     * Cancels the running query of every open session of this snapshot (Ctrl-C, SIGTERM), from
+     * another thread: the server stops now, not when it next writes to a closed socket.
+     */
+    void cancelAll() {
+        family.forEach(SnapshotSession::cancel);
+    }
+
     /** Cancels the running query, from another thread; the failure it causes is reported by whoever failed first. */
     @Override
     public void cancel() {
@@ -216,6 +294,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
     /** Ends the read-only transaction; nothing was written, so this only releases locks. */
     @Override
     public void close() {
+        family.remove(this);
         try {
             if (!conn.isClosed()) {
                 try {

@@ -52,9 +52,10 @@ public final class SourceSnapshot implements AutoCloseable {
     /**
      * @param lockWaitTimeout how long to wait for each ACCESS SHARE lock ({@code lock_timeout} syntax)
      * @param partBytes       with jobs > 1, the size of the block ranges a big table is copied in (0: never split)
+     * @param limits          what the dump may take from the source: statement timeout, copy rate
      */
     public record Options(PlanSource plan, OptionalLong maxRows, Optional<String> lockWaitTimeout, boolean keepOwners,
-                          TransformKey transformKey, long partBytes) {
+                          TransformKey transformKey, long partBytes, SourceLimits limits) {
     }
 
     private final Connector connector;
@@ -65,9 +66,11 @@ public final class SourceSnapshot implements AutoCloseable {
     private final ResolvedPlan plan;
     private final PgProgram pgDump;
     private final PgProgram pgRestore;
+    private final CancelOnExit cancelOnExit;
 
     private SourceSnapshot(Connector connector, PhaseTimer listener, Options options, SnapshotSession leader,
-                           Catalog catalog, ResolvedPlan plan, PgProgram pgDump, PgProgram pgRestore) {
+                           CancelOnExit cancelOnExit, Catalog catalog, ResolvedPlan plan, PgProgram pgDump,
+                           PgProgram pgRestore) {
         this.connector = connector;
         this.listener = listener;
         this.options = options;
@@ -76,6 +79,7 @@ public final class SourceSnapshot implements AutoCloseable {
         this.plan = plan;
         this.pgDump = pgDump;
         this.pgRestore = pgRestore;
+        this.cancelOnExit = cancelOnExit;
     }
 
     /**
@@ -88,9 +92,11 @@ public final class SourceSnapshot implements AutoCloseable {
         PhaseTimer timer = new PhaseTimer(listener);
         PgProgram pgDump = timer.time("find pg_dump", () -> programs.find("pg_dump", pgDumpPath));
         SnapshotSession leader = timer.time("connect",
-                () -> SnapshotSession.export(connector, options.lockWaitTimeout()));
+                () -> SnapshotSession.export(connector, options.lockWaitTimeout(), options.limits().statementTimeout()));
+        CancelOnExit cancelOnExit = CancelOnExit.watch(leader);
         try {
             timer.step("snapshot " + leader.snapshotId() + " at " + leader.snapshotTime());
+            leader.standby().filter(s -> !s.feedback()).ifPresent(s -> listener.warning(SourceFailures.standbyRisk(s)));
             // Sizes only weigh the jobs: pg_class's estimates do, without opening every relation file.
             Catalog catalog = timer.time("catalog",
                     () -> CatalogReader.read(leader.connection(), List.of(), CatalogReader.Sizes.ESTIMATED));
@@ -101,8 +107,10 @@ public final class SourceSnapshot implements AutoCloseable {
             List<Table> tables = tablesOf(catalog, plan);
             timer.time("locks", () -> lock(leader.connection(), tables));
             timer.step("locked " + tables.size() + " tables");
-            return new SourceSnapshot(connector, timer, options, leader, catalog, plan, pgDump, pgRestore);
+            return new SourceSnapshot(connector, timer, options, leader, cancelOnExit, catalog, plan, pgDump,
+                    pgRestore);
         } catch (RuntimeException e) {
+            cancelOnExit.close();
             try {
                 leader.close();
             } catch (RuntimeException closing) {
@@ -145,7 +153,9 @@ public final class SourceSnapshot implements AutoCloseable {
                 onFailure.accept(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
             }
         });
-        return new SchemaRun(schemaDump, future, pgDump);
+        SchemaRun run = new SchemaRun(schemaDump, future, pgDump);
+        cancelOnExit.alsoStop(run::cancel);
+        return run;
     }
 
     /** pg_dump's run: wait for it, or stop it. */
@@ -250,6 +260,7 @@ public final class SourceSnapshot implements AutoCloseable {
 
     /** The large objects the copied rows reference, written into {@code dir} as a dump carries them. */
     LargeObjectSource.Result largeObjects(Path dir, List<DataDump.Job> jobs) {
+        leader.untimed();
         LargeObjectSource.Result result = listener.time("large objects",
                 () -> new LargeObjectSource(leader.connection(), options.transformKey()).dump(dir, jobs));
         if (!result.objects().isEmpty()) {
@@ -297,6 +308,7 @@ public final class SourceSnapshot implements AutoCloseable {
     /** Ends the snapshot's transaction, which releases the locks. */
     @Override
     public void close() {
+        cancelOnExit.close();
         leader.close();
     }
 

@@ -1,0 +1,213 @@
+package io.pgsubset.reliability;
+
+import io.pgsubset.testing.Cli;
+import io.pgsubset.testing.CliProcess;
+import io.pgsubset.testing.PgCluster;
+import io.pgsubset.testing.PgTest;
+import io.pgsubset.testing.Standby;
+import io.pgsubset.testing.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * "Protecting the source": what a dump or clone leaves running on the source when it is stopped,
+ * which of the source's timeouts can end it, and what a hot standby's cancellation says.
+ */
+@PgTest
+class SourceProtectionTest {
+    private static final String ROLE = "pgsubset_protect_reader";
+    /** A closure that runs for a minute on the server unless something cancels it. */
+    private static final String SLOW_CLOSURE = """
+            version: 1
+            sample:
+              tick: {every: 1, where: "(SELECT pg_catalog.pg_sleep(%d)) IS NOT NULL"}
+            """;
+    /** A copy of {@code slow} that takes about a second and a half: each row sleeps 5 ms. */
+    private static final String SLOW_COPY = """
+            version: 1
+            transform:
+              slow:
+                v: "v || pg_catalog.pg_sleep(0.005)::text"
+            """;
+
+    @BeforeAll
+    static void fixture(TestDatabase db) {
+        db.execute("""
+                CREATE TABLE tick (id int PRIMARY KEY, v text);
+                INSERT INTO tick SELECT g, 't' || g FROM generate_series(1, 100) g;
+                CREATE TABLE slow (id int PRIMARY KEY, v text);
+                INSERT INTO slow SELECT g, 's' || g FROM generate_series(1, 300) g;
+                CREATE TABLE other (id int PRIMARY KEY, v text);
+                INSERT INTO other SELECT g, 'o' || g FROM generate_series(1, 2000) g;
+                DROP ROLE IF EXISTS @ROLE@;
+                CREATE ROLE @ROLE@ LOGIN;
+                GRANT SELECT ON ALL TABLES IN SCHEMA public TO @ROLE@;
+                """.replace("@ROLE@", ROLE));
+    }
+
+    private static String sleeping(int seconds) {
+        return "pg_sleep(" + seconds + ")";
+    }
+
+    /** The dump's queries still running on the server (the sleep of {@link #SLOW_CLOSURE}). */
+    private static long running(TestDatabase db, String what) {
+        return db.queryLong("SELECT count(*) FROM pg_catalog.pg_stat_activity WHERE datname = current_database() "
+                + "AND state = 'active' AND pid <> pg_catalog.pg_backend_pid() AND query LIKE '%" + what + "%'");
+    }
+
+    /**
+     * Ctrl-C (and SIGTERM) while the closure's query runs: the query is cancelled on the server
+     * within a second, the exit code is the signal's, and nothing is left on disk (the dump's
+     * directory, the clone's private work directory).
+     */
+    @ParameterizedTest(name = "{0} SIG{1}")
+    @CsvSource({"dump, INT, 130", "dump, TERM, 143", "clone, INT, 130"})
+    void aSignalCancelsTheRunningQueryOnTheServer(String command, String signal, int exit, TestDatabase db,
+                                                  @TempDir Path tmp) throws Exception {
+        String sleep = sleeping(60);
+        Path plan = Files.writeString(tmp.resolve("slow.yaml"), SLOW_CLOSURE.formatted(60));
+        Path out = tmp.resolve("out");
+        Path javaTmp = Files.createDirectory(tmp.resolve("java-tmp"));
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(db.connectionArgs());
+        if (command.equals("dump")) {
+            args.addAll(List.of("-o", out.toString()));
+        } else {
+            args.addAll(List.of("--target", "host=" + db.cluster().host() + " port=" + db.cluster().port()
+                    + " user=" + PgCluster.SUPERUSER + " dbname=" + db.name() + "_never", "--create"));
+        }
+        args.addAll(List.of("--plan", plan.toString(), "--jobs", "2"));
+        try (CliProcess p = CliProcess.start(Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + javaTmp), args)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (running(db, sleep) == 0) {
+                assertTrue(p.isAlive() && System.nanoTime() < deadline, p::toString);
+                Thread.sleep(50);
+            }
+            if (signal.equals("INT")) {
+                p.interrupt();
+            } else {
+                p.terminate();
+            }
+            assertEquals(exit, p.waitFor(Duration.ofSeconds(30)), p::toString);
+            long exited = System.nanoTime();
+            while (running(db, sleep) > 0 && System.nanoTime() - exited < TimeUnit.SECONDS.toNanos(1)) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, running(db, sleep), () -> "the closure's query runs on after the exit\n" + p);
+            assertFalse(Files.exists(out), "an interrupted dump wrote " + out);
+            try (Stream<Path> left = Stream.concat(Files.list(tmp), Files.list(javaTmp))) {
+                List<String> names = left.map(f -> f.getFileName().toString())
+                        .filter(n -> n.contains("pgsubset")).toList();
+                assertEquals(List.of(), names, "an interrupted " + command + " left files behind");
+            }
+        }
+        assertEquals(0, db.queryLong("SELECT count(*) FROM pg_database WHERE datname = '" + db.name() + "_never'"));
+    }
+
+    @Test
+    void aStatementTimeoutEndsASlowClosureQueryWithAClearMessage(TestDatabase db, @TempDir Path tmp) throws Exception {
+        Path plan = Files.writeString(tmp.resolve("slow.yaml"), SLOW_CLOSURE.formatted(5));
+        Cli.Result r = Dumps.dump(db, tmp.resolve("out"), "--plan", plan.toString(), "--statement-timeout", "1s");
+        Dumps.assertOneClearError(r, 1);
+        assertTrue(r.err().contains("--statement-timeout 1s") && r.err().contains("statement timeout"), r::toString);
+        assertFalse(Files.exists(tmp.resolve("out")));
+
+        Cli.Result bad = Dumps.dump(db, tmp.resolve("bad"), "--statement-timeout", "soon");
+        Dumps.assertOneClearError(bad, 2);
+        assertTrue(bad.err().contains("invalid --statement-timeout \"soon\""), bad::toString);
+    }
+
+    /** The copy is never timed: on the leader's connection (one job), a COPY longer than the timeout goes through. */
+    @Test
+    void aStatementTimeoutNeverEndsACopy(TestDatabase db, @TempDir Path tmp) throws Exception {
+        Path plan = Files.writeString(tmp.resolve("slow.yaml"), SLOW_COPY);
+        var manifest = Dumps.dumpOk(db, tmp.resolve("out"), "--plan", plan.toString(), "--statement-timeout", "1s");
+        assertEquals(300, Dumps.manifestRows(manifest).get("public.slow"));
+    }
+
+    /**
+     * A role whose statement_timeout and idle_in_transaction_session_timeout (set by the DBA for
+     * everything it runs) are shorter than the copy: the leader sits idle in its transaction while
+     * the workers copy for longer than that, and the dump still completes.
+     */
+    @Test
+    void theSourcesOwnTimeoutsDoNotEndADump(TestDatabase db, @TempDir Path tmp) throws Exception {
+        db.execute("ALTER ROLE " + ROLE + " SET statement_timeout = '300ms';"
+                + "ALTER ROLE " + ROLE + " SET idle_in_transaction_session_timeout = '300ms'");
+        try {
+            Path plan = Files.writeString(tmp.resolve("slow.yaml"), SLOW_COPY);
+            List<String> args = new ArrayList<>(List.of("dump", "-h", db.cluster().host(), "-p",
+                    Integer.toString(db.cluster().port()), "-U", ROLE, "-d", db.name(), "-o",
+                    tmp.resolve("out").toString(), "--plan", plan.toString(), "--jobs", "2"));
+            Cli.Result r = Cli.run(Map.of(), args);
+            assertEquals(0, r.exitCode(), r::toString);
+            var manifest = Dumps.manifest(tmp.resolve("out"));
+            assertEquals(300, Dumps.manifestRows(manifest).get("public.slow"));
+            double copy = manifest.phases().stream().filter(ph -> ph.name().equals("copy public.slow"))
+                    .mapToDouble(ph -> ph.seconds()).sum();
+            assertTrue(copy > 0.6, "the copy must outlast the role's timeouts to prove anything: " + copy + " s");
+        } finally {
+            db.execute("ALTER ROLE " + ROLE + " RESET ALL");
+        }
+    }
+
+    /**
+     * A standby that does not wait for queries (max_standby_streaming_delay = 0, no feedback): a
+     * VACUUM on the primary of rows the dump's snapshot still sees cancels the dump's query, and
+     * the message names the two settings that help and what each costs.
+     */
+    @Test
+    void aRecoveryConflictNamesTheStandbySettings(TestDatabase db, @Standby PgCluster standby, @TempDir Path tmp)
+            throws Exception {
+        db.execute("CREATE TABLE doomed (id int PRIMARY KEY, v text); "
+                + "INSERT INTO doomed SELECT g, 'd' || g FROM generate_series(1, 1000) g");
+        db.cluster().awaitCaughtUp(standby);
+        TestDatabase replica = db.on(standby);
+        // ALTER SYSTEM runs on a standby (it writes postgresql.auto.conf there), one statement at a time
+        replica.execute("ALTER SYSTEM SET hot_standby_feedback = off");
+        replica.execute("ALTER SYSTEM SET max_standby_streaming_delay = 0");
+        replica.execute("SELECT pg_catalog.pg_reload_conf()");
+        try {
+            Path plan = Files.writeString(tmp.resolve("slow.yaml"), SLOW_CLOSURE.formatted(30));
+            CompletableFuture<Cli.Result> dump = CompletableFuture.supplyAsync(
+                    () -> Dumps.dump(replica, tmp.resolve("out"), "--plan", plan.toString()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (running(replica, sleeping(30)) == 0) {
+                assertTrue(!dump.isDone() && System.nanoTime() < deadline, () -> dump.join().toString());
+                Thread.sleep(50);
+            }
+            db.execute("DELETE FROM doomed");
+            db.execute("VACUUM doomed");
+            Cli.Result r = dump.get(60, TimeUnit.SECONDS);
+            Dumps.assertOneClearError(r, 1);
+            String error = r.err().lines().filter(l -> l.startsWith("pgsubset: error:")).findFirst().orElseThrow();
+            assertTrue(error.contains("conflict with recovery") && error.contains("hot_standby_feedback")
+                    && error.contains("max_standby_streaming_delay") && error.contains("bloat")
+                    && error.contains("falls behind"), r::toString);
+            assertTrue(r.err().contains("pgsubset: warning: the source is a hot standby with hot_standby_feedback = off"),
+                    r::toString);
+        } finally {
+            replica.execute("ALTER SYSTEM RESET hot_standby_feedback");
+            replica.execute("ALTER SYSTEM RESET max_standby_streaming_delay");
+            replica.execute("SELECT pg_catalog.pg_reload_conf()");
+            db.execute("DROP TABLE doomed");
+        }
+    }
+}
