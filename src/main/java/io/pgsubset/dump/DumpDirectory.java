@@ -1,5 +1,6 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.format.DumpLayout;
 import io.pgsubset.error.Interrupted;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.files.OwnerOnly;
@@ -94,7 +95,7 @@ final class DumpDirectory implements AutoCloseable {
             }
             OwnerOnly.createDirectory(temp);
             OwnerOnly.writeString(temp.resolve(OWNER_FILE), pid + " " + startOf(ProcessHandle.current()).orElse(""));
-            OwnerOnly.createDirectory(temp.resolve("schema"));
+            OwnerOnly.createDirectory(temp.resolve(DumpLayout.PRE_DATA).getParent());
             OwnerOnly.createDirectory(temp.resolve("data"));
         } catch (IOException e) {
             deleteTree(temp);

@@ -1,12 +1,13 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.format.RestoreScript;
+import io.pgsubset.format.DumpLayout;
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.ManifestIO;
 import io.pgsubset.plan.PlanJson;
-import io.pgsubset.restore.RestoreScript;
 import io.pgsubset.subset.Subset;
 import io.pgsubset.tools.PgPrograms;
 
@@ -98,7 +99,7 @@ public final class Dumper {
                 Optional.of(source.database()));
     }
 
-    static final String PLAN_FILE = "plan.yaml";
+    static final String PLAN_FILE = DumpLayout.PLAN;
 
     /** plan.yaml, restore.sh, then manifest.json last: its presence marks a complete dump. */
     private static void writeFiles(Path dir, DumpRequest request, Manifest manifest) {

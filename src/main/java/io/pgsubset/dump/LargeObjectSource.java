@@ -1,5 +1,6 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.format.DumpLayout;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.files.OwnerOnly;
@@ -36,7 +37,7 @@ import java.util.TreeSet;
  * column, not fatal.
  */
 final class LargeObjectSource {
-    static final String DIR = "large-objects";
+    static final String DIR = DumpLayout.LARGE_OBJECTS_DIR;
 
     /** What the dump carries: the objects, and the references it could not satisfy. */
     record Result(List<LargeObjectEntry> objects, List<DanglingReference> dangling) {

@@ -1,5 +1,6 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.format.DumpLayout;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.sql.Ident;
@@ -27,8 +28,8 @@ import java.util.regex.Pattern;
  * pg_restore then writes each section from that file without a connection.
  */
 final class SchemaDump {
-    static final String PRE_DATA = "schema/pre-data.sql";
-    static final String POST_DATA = "schema/post-data.sql";
+    static final String PRE_DATA = DumpLayout.PRE_DATA;
+    static final String POST_DATA = DumpLayout.POST_DATA;
     private static final String ARCHIVE = "schema/.schema.pgdump";
     private static final String LIST = "schema/.schema.list";
     /** pg_restore --list lines of the public schema itself and its comment (not of what is in it). */

@@ -1,5 +1,6 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.format.DumpLayout;
 import io.pgsubset.error.Messages;
 import io.pgsubset.catalog.Sequence;
 import io.pgsubset.error.PgsubsetException;
@@ -22,7 +23,7 @@ import java.util.List;
  * so rows inserted on the copy get fresh ids exactly as they would have on the source.
  */
 final class SequenceDump {
-    static final String FILE = "sequences.sql";
+    static final String FILE = DumpLayout.SEQUENCES;
     /** Sequences read per statement (a UNION ALL of one-row SELECTs: one round trip, bounded size). */
     private static final int CHUNK = 500;
 

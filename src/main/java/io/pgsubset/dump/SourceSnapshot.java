@@ -1,5 +1,6 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.format.DataFileNames;
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.CatalogReader;
 import io.pgsubset.catalog.MaterializedViews;

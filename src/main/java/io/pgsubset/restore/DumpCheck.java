@@ -1,5 +1,6 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.format.DumpLayout;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
@@ -20,8 +21,6 @@ import java.util.List;
  * needs exists, and every data file has the size and sha256 the manifest recorded.
  */
 public final class DumpCheck {
-    public static final List<String> SCHEMA_FILES = List.of("schema/pre-data.sql", "schema/post-data.sql",
-            "sequences.sql");
 
     private DumpCheck() {
     }
@@ -45,7 +44,7 @@ public final class DumpCheck {
      */
     public static Manifest checkFiles(Path dir) {
         Manifest manifest = ManifestIO.read(dir);
-        for (String f : SCHEMA_FILES) {
+        for (String f : DumpLayout.SCHEMA_FILES) {
             if (!Files.isRegularFile(dir.resolve(f))) {
                 throw new UsageException(dir.resolve(f) + " is missing: the dump is incomplete");
             }

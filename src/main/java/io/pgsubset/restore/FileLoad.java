@@ -1,5 +1,6 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.format.RestoreScript;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.copy.CheckedFile;
 import io.pgsubset.copy.CsvBlocks.Block;

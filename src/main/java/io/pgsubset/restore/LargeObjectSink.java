@@ -1,5 +1,6 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.format.LargeObjectSql;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.manifest.Manifest;
@@ -44,7 +45,7 @@ final class LargeObjectSink {
                 create.execute();
                 write(put, dumpDir, lo);
                 if (manifest.keepOwners()) {
-                    for (String sql : privileges(lo)) {
+                    for (String sql : LargeObjectSql.privileges(lo)) {
                         st.execute(sql);
                     }
                 }
@@ -82,34 +83,5 @@ final class LargeObjectSink {
                     + lo.sha256() + " (" + lo.bytes() + " bytes): the file is damaged or was changed after the "
                     + "dump; no large object was restored");
         }
-    }
-
-    /** {@code ALTER LARGE OBJECT ... OWNER TO} and the grants, as the source had them. */
-    static List<String> privileges(LargeObjectEntry lo) {
-        List<String> out = new ArrayList<>();
-        out.add("ALTER LARGE OBJECT " + lo.oid() + " OWNER TO " + Ident.quote(lo.owner()) + ";");
-        for (Manifest.Grant g : lo.grants()) {
-            String privilege = g.privilege().toUpperCase(Locale.ROOT);
-            if (!privilege.equals("SELECT") && !privilege.equals("UPDATE")) {
-                throw new PgsubsetException("large object " + lo.oid() + ": unknown privilege " + g.privilege()
-                        + " in the manifest");
-            }
-            out.add("GRANT " + privilege + " ON LARGE OBJECT " + lo.oid() + " TO "
-                    + (g.grantee().equals("PUBLIC") ? "PUBLIC" : Ident.quote(g.grantee())) + ";");
-        }
-        return out;
-    }
-
-    /** restore.sh's statements that create every object under its OID (the content follows by COPY). */
-    static String createSql(List<LargeObjectEntry> objects) {
-        if (objects.isEmpty()) {
-            return "";
-        }
-        StringBuilder oids = new StringBuilder();
-        for (LargeObjectEntry lo : objects) {
-            oids.append(oids.length() == 0 ? "" : ",").append(lo.oid());
-        }
-        return "SELECT pg_catalog.count(pg_catalog.lo_create(o)) AS pgsubset_large_objects FROM pg_catalog.unnest('{"
-                + oids + "}'::pg_catalog.oid[]) o \\gset";
     }
 }

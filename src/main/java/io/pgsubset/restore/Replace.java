@@ -1,5 +1,6 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.format.TargetSql;
 import io.pgsubset.error.Messages;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;

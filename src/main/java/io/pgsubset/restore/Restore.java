@@ -1,5 +1,8 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.format.TargetSql;
+import io.pgsubset.format.MaterializedViewRefresh;
+import io.pgsubset.format.DumpLayout;
 import io.pgsubset.error.Messages;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
@@ -194,9 +197,9 @@ public final class Restore {
         if (clean) {
             pre.add(new Text(TargetSql.CLEAN));
         }
-        pre.add(new FilePart(dir.resolve("schema/pre-data.sql")));
+        pre.add(new FilePart(dir.resolve(DumpLayout.PRE_DATA)));
         listener.step((clean ? "cleaning the target and loading" : "loading") + " the pre-data schema");
-        psql.runInTransaction(target, "pre-data schema (schema/pre-data.sql)", pre);
+        psql.runInTransaction(target, "pre-data schema (" + DumpLayout.PRE_DATA + ")", pre);
 
         List<TableRows> rows = data.load(target);
 
@@ -209,12 +212,12 @@ public final class Restore {
             }
         }
         listener.step("loading the post-data schema (indexes, constraints, triggers)");
-        psql.runInTransaction(target, "post-data schema (schema/post-data.sql)",
-                List.of(new FilePart(dir.resolve("schema/post-data.sql"))));
+        psql.runInTransaction(target, "post-data schema (" + DumpLayout.POST_DATA + ")",
+                List.of(new FilePart(dir.resolve(DumpLayout.POST_DATA))));
         String refresh = MaterializedViewRefresh.sql(manifest.materializedViews());
         listener.step(refresh.isEmpty() ? "setting sequences" : "setting sequences, refreshing materialized views");
-        psql.runInTransaction(target, "sequences (sequences.sql) and materialized views",
-                List.of(new FilePart(dir.resolve("sequences.sql")), new Text(refresh)));
+        psql.runInTransaction(target, "sequences (" + DumpLayout.SEQUENCES + ") and materialized views",
+                List.of(new FilePart(dir.resolve(DumpLayout.SEQUENCES)), new Text(refresh)));
         listener.step("ANALYZE");
         try (Connection c = open(target); Statement st = c.createStatement()) {
             st.execute("ANALYZE");

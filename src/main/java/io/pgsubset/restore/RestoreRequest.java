@@ -12,7 +12,7 @@ import java.util.Optional;
  * @param jobs          parallel COPY connections
  * @param create        create the target database (and the owner role when missing)
  * @param owner         owner of a created database
- * @param clean         empty a non-empty target first (see {@link TargetSql#CLEAN})
+ * @param clean         empty a non-empty target first (see {@link io.pgsubset.format.TargetSql#CLEAN})
  * @param replace       restore into a new database beside this one and swap names at the end
  * @param terminate     with replace: end sessions that hold the replaced database
  * @param dropOld       with replace: drop the replaced database after the swap

@@ -1,5 +1,6 @@
 package io.pgsubset.verify;
 
+import io.pgsubset.format.DumpLayout;
 import io.pgsubset.database.DatabaseComparison;
 import io.pgsubset.database.DatabaseProperties;
 import io.pgsubset.error.Messages;
@@ -54,7 +55,7 @@ public final class Verifier {
             for (Manifest.TableEntry t : manifest.tables()) {
                 checks.add(table(t));
             }
-            checks.addAll(foreignKeys(ExpectedForeignKeys.read(dumpDir.resolve("schema/post-data.sql"))));
+            checks.addAll(foreignKeys(ExpectedForeignKeys.read(dumpDir.resolve(DumpLayout.POST_DATA))));
             for (JsonNode relation : manifest.plan().path("relations")) {
                 if (!relation.path("declared").asBoolean(false)) {
                     checks.add(relation(relation));

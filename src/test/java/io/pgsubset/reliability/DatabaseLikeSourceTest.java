@@ -3,7 +3,7 @@ package io.pgsubset.reliability;
 import io.pgsubset.database.DatabaseProperties;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.ManifestIO;
-import io.pgsubset.restore.RestoreScript;
+import io.pgsubset.format.RestoreScript;
 import io.pgsubset.testing.Cli;
 import io.pgsubset.testing.PgBinaries;
 import io.pgsubset.testing.PgCluster;

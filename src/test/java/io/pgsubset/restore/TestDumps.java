@@ -1,5 +1,6 @@
 package io.pgsubset.restore;
 
+import io.pgsubset.format.RestoreScript;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.ManifestIO;
 import io.pgsubset.testing.Cli;

@@ -1,4 +1,4 @@
-package io.pgsubset.restore;
+package io.pgsubset.format;
 
 /**
  * SQL run against a restore target, shared by {@code pgsubset restore} and the generated restore.sh

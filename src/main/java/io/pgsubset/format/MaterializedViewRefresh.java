@@ -1,4 +1,4 @@
-package io.pgsubset.restore;
+package io.pgsubset.format;
 
 import io.pgsubset.manifest.Manifest.MaterializedViewEntry;
 import io.pgsubset.sql.Ident;

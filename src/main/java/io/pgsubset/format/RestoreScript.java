@@ -1,4 +1,4 @@
-package io.pgsubset.restore;
+package io.pgsubset.format;
 
 import io.pgsubset.copy.ServerCopy;
 import io.pgsubset.database.DatabaseProperties;
@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * every name reaches SQL only as a quoted identifier or a psql variable ({@code :'v'}).
  */
 public final class RestoreScript {
-    public static final String FILE_NAME = "restore.sh";
+    public static final String FILE_NAME = DumpLayout.RESTORE_SCRIPT;
     private static final String TEMPLATE = "restore.sh.template";
     /** The staging table of a table whose names hold a line break. */
     private static final String STAGE = "pg_temp.pgsubset_stage";
@@ -75,8 +75,8 @@ public final class RestoreScript {
                 .append(")\n");
         sb.append("lo_sha256=(").append(los.stream().map(lo -> bashQuote(lo.sha256()))
                 .collect(Collectors.joining(" "))).append(")\n");
-        assign(sb, "lo_create_sql", LargeObjectSink.createSql(los));
-        assign(sb, "lo_privileges_sql", m.keepOwners() ? los.stream().flatMap(lo -> LargeObjectSink.privileges(lo)
+        assign(sb, "lo_create_sql", LargeObjectSql.createSql(los));
+        assign(sb, "lo_privileges_sql", m.keepOwners() ? los.stream().flatMap(lo -> LargeObjectSql.privileges(lo)
                 .stream()).collect(Collectors.joining("\n")) : "");
         assign(sb, "clean_sql", TargetSql.CLEAN);
         assign(sb, "target_state_sql", """
@@ -181,7 +181,7 @@ public final class RestoreScript {
     }
 
     /** Without {@code header}, for a stream of records that starts after the file's header record. */
-    static String copyStatement(TableEntry t, boolean header) {
+    public static String copyStatement(TableEntry t, boolean header) {
         return ServerCopy.copyFromStdin(t.schema(), t.name(), t.columns(), header) + ";";
     }
 

@@ -1,4 +1,4 @@
-package io.pgsubset.dump;
+package io.pgsubset.format;
 
 import io.pgsubset.catalog.QualifiedName;
 
@@ -11,15 +11,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Data file names: {@code data/<schema>.<table>.csv}. {@link QualifiedName#fileStem()} maps a few
+ * Data file names: {@code data/<schema>.<table>.csv[.gz]}. {@link QualifiedName#fileStem()} maps a few
  * characters, and case-insensitive file systems fold case, so two tables can want the same name;
  * those get a numbered suffix ({@code ~2}) in name order, and the manifest records which is which.
  */
-final class DataFileNames {
+public final class DataFileNames {
     private DataFileNames() {
     }
 
-    static Map<QualifiedName, String> assign(List<QualifiedName> tables, boolean gzip) {
+    public static Map<QualifiedName, String> assign(List<QualifiedName> tables, boolean gzip) {
         String ext = gzip ? ".csv.gz" : ".csv";
         Map<String, Integer> wanted = new HashMap<>();
         for (QualifiedName t : tables) {
@@ -42,7 +42,7 @@ final class DataFileNames {
                 stem = candidate;
                 used.add(fold(stem));
             }
-            out.put(t, "data/" + stem + ext);
+            out.put(t, DumpLayout.DATA_DIR + "/" + stem + ext);
         }
         return out;
     }
