@@ -31,6 +31,17 @@ public final class Tee extends OutputStream {
         digest.write(b, off, len);
     }
 
+    @Override
+    public void flush() throws IOException {
+        sink.flush();
+    }
+
+    /** Closes the sink (e.g. ends a gzip member); the digest stays readable. */
+    @Override
+    public void close() throws IOException {
+        sink.close();
+    }
+
     /** Records seen so far. */
     public long rows() {
         return digest.rows();

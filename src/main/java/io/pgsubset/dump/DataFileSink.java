@@ -1,6 +1,7 @@
 package io.pgsubset.dump;
 
-import io.pgsubset.manifest.RowDigest;
+import io.pgsubset.copy.Sink;
+import io.pgsubset.copy.Tee;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -11,25 +12,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Where COPY's CSV bytes go: the data file (gzipped or not) and, on the way, the sha256 and size
- * of the file as written and the row digest of the CSV. Rows are never parsed beyond the digest's
- * record boundaries.
+ * A data file as the sink of a copy: the file (gzipped or not) and, on the way, the sha256 and size
+ * of the file as written and the row digest of the CSV ({@link Tee}). Rows are never parsed beyond
+ * the digest's record boundaries.
  *
- * <p>The connection's thread only gathers rows into 1 MB chunks; hashing, compressing and writing
- * happen on a thread of their own, so the client keeps draining the server's COPY stream while the
- * previous chunk is hashed (the client's CPU per byte, not the server, used to bound a full dump).
+ * <p>The connection's thread only gathers rows into 1 MB chunks; the digest, compressing, hashing
+ * and writing happen on a thread of their own, so the client keeps draining the server's COPY
+ * stream while the previous chunk is hashed (the client's CPU per byte, not the server, used to
+ * bound a full dump).
  *
  * <p>A part of a split table (see {@link SplitFile}) gets a sink of its own: the first part writes
  * into the data file, the others into temporary files appended to it in order.
  */
-final class DataFileSink extends OutputStream {
+final class DataFileSink extends Sink {
     private static final int BUFFER = 1 << 16;
     private static final int CHUNK = 1 << 20;
     private static final int CHUNKS_IN_FLIGHT = 4;
 
     private final SinkOutput out;
-    private final OutputStream csv;
-    private final RowDigest rowDigest;
+    private final boolean header;
+    private final Tee csv;
     private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT);
     private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT + 1);
     private final Thread worker;
@@ -38,7 +40,6 @@ final class DataFileSink extends OutputStream {
     private volatile long rowsWritten;
     private byte[] chunk = new byte[CHUNK];
     private int fill;
-    private long csvBytes;
     private boolean closed;
 
     private record Chunk(byte[] data, int length) {
@@ -53,8 +54,8 @@ final class DataFileSink extends OutputStream {
      */
     DataFileSink(SinkOutput out, boolean header, boolean gzip) {
         this.out = out;
-        this.rowDigest = new RowDigest(header);
-        this.csv = gzip ? gzip(new KeepOpen(out)) : new KeepOpen(out);
+        this.header = header;
+        this.csv = new Tee(gzip ? gzip(new KeepOpen(out)) : new KeepOpen(out), header);
         this.worker = new Thread(this::drain, "pgsubset-write-" + Thread.currentThread().getName());
         worker.setDaemon(true);
         worker.start();
@@ -80,8 +81,7 @@ final class DataFileSink extends OutputStream {
                 if (failure == null) {
                     try {
                         csv.write(c.data(), 0, c.length());
-                        rowDigest.write(c.data(), 0, c.length());
-                        rowsWritten = rowDigest.rows();
+                        rowsWritten = csv.rows();
                     } catch (Throwable e) {
                         // recorded, never lost: the producer throws it at its next chunk or at close
                         failure = e;
@@ -114,7 +114,6 @@ final class DataFileSink extends OutputStream {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-        csvBytes += len;
         while (len > 0) {
             int n = Math.min(len, CHUNK - fill);
             System.arraycopy(b, off, chunk, fill, n);
@@ -155,50 +154,38 @@ final class DataFileSink extends OutputStream {
         }
     }
 
-    /** CSV records written so far (the header excluded); final once the sink is closed. */
-    long rows() {
-        return rowsWritten;
+    @Override
+    public boolean header() {
+        return header;
     }
 
-    /** Uncompressed CSV bytes so far. */
-    long csvBytes() {
-        return csvBytes;
+    /** CSV records written so far (the header excluded); final once the sink finished. */
+    @Override
+    public long rows() {
+        return rowsWritten;
     }
 
     /**
      * Hands over the last chunk, waits for the writer, then ends the gzip member and closes the
-     * output (a data file is synced to disk). Then {@link #rows()} and {@link #rowDigest()} are final.
+     * output (a data file is synced to disk).
      */
     @Override
-    public void close() throws IOException {
+    public Arrived finish() throws IOException {
         if (closed) {
-            return;
+            throw new IllegalStateException("the data file's sink is closed");
         }
         closed = true;
         boolean ok = false;
         try {
-            boolean interrupted = Thread.interrupted();
-            try {
-                if (fill > 0 && !interrupted) {
-                    put(new Chunk(chunk, fill));
-                }
-                put(Chunk.END);
-                worker.join();
-            } catch (InterruptedException e) {
-                worker.interrupt();
-                interrupted = true;
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while writing a data file");
-            }
+            awaitWriter(true);
             checkFailure();
             if (failure != null) {
-                return;
+                throw new IOException("the data file's writer thread failed", failure);
             }
             csv.close();
             out.close();
             ok = true;
+            return new Arrived(rowsWritten, csv.digest());
         } finally {
             if (!ok) {
                 out.closeQuietly();
@@ -206,8 +193,37 @@ final class DataFileSink extends OutputStream {
         }
     }
 
-    String rowDigest() {
-        return rowDigest.digest();
+    /** Unless finished: stops the writer and releases the file without flushing or syncing it. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            awaitWriter(false);
+        } finally {
+            out.closeQuietly();
+        }
+    }
+
+    /** Hands over the last chunk (when {@code all}) and the end, and waits for the writer thread to end. */
+    private void awaitWriter(boolean all) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (all && fill > 0 && !interrupted) {
+                put(new Chunk(chunk, fill));
+            }
+            put(Chunk.END);
+            worker.join();
+        } catch (InterruptedException e) {
+            worker.interrupt();
+            interrupted = true;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing a data file");
+        }
     }
 
     /** Lets the gzip stream end (and free its deflater) without closing the file below it. */

@@ -240,7 +240,7 @@ public final class SourceSnapshot implements AutoCloseable {
         listener.planned(work.stream().map(j -> new DumpListener.PlannedTable(j.table().name(),
                 j.subset().plan().mode().keyword(), j.subset().rows())).toList());
         return new StreamCopy(listener, options.transformKey()).run(leader, connector, target, jobs,
-                catalog.server().majorVersion(), options.partBytes(), work);
+                new DataDump.Splitting(catalog.server().majorVersion(), options.partBytes()), work);
     }
 
     /** sequences.sql in {@code dir}: setval() for every sequence, as restore.sh and restore run it. */

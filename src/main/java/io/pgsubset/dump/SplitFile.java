@@ -1,12 +1,13 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.copy.Sink;
+import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.RowDigest;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,19 +25,18 @@ import java.util.Optional;
  * <p>With --compress every part is its own gzip member; concatenated members are one valid gzip
  * stream (gunzip, zcat and Java's GZIPInputStream read them all).
  */
-final class SplitFile implements AutoCloseable {
+final class SplitFile implements TableCopier.Destination<SnapshotSession, Manifest.TableEntry> {
     /** The whole file, once every part is appended. */
     record Totals(long rows, long bytes, String sha256, String rowDigest, long nanos) {
     }
 
     private final DataDump.Job job;
-    private final List<BlockRange> ranges;
+    private final SelectList select;
     private final Path file;
     private final boolean gzip;
     private final DumpListener listener;
     private final FileOutput target;
     private final long[] partRows;
-    private final long[] partBytes;
     private final String[] partDigests;
     private final boolean[] done;
     private final boolean[] promoted;
@@ -44,50 +44,33 @@ final class SplitFile implements AutoCloseable {
     private volatile int appended;
     /** Someone is appending a temporary file to the data file. */
     private boolean appending;
-    private boolean started;
-    private long startedNanos;
+    private long nanos;
     private boolean complete;
 
-    private SplitFile(DataDump.Job job, List<BlockRange> ranges, Path file, boolean gzip, DumpListener listener,
+    private SplitFile(DataDump.Job job, SelectList select, int parts, Path file, boolean gzip, DumpListener listener,
                       FileOutput target) {
         this.job = job;
-        this.ranges = List.copyOf(ranges);
+        this.select = select;
         this.file = file;
         this.gzip = gzip;
         this.listener = listener;
         this.target = target;
-        this.partRows = new long[ranges.size()];
-        this.partBytes = new long[ranges.size()];
-        this.partDigests = new String[ranges.size()];
-        this.done = new boolean[ranges.size()];
-        this.promoted = new boolean[ranges.size()];
+        this.partRows = new long[parts];
+        this.partDigests = new String[parts];
+        this.done = new boolean[parts];
+        this.promoted = new boolean[parts];
         promoted[0] = true;
     }
 
     /** Creates the data file; the parts' temporary files are created when their COPY starts. */
-    static SplitFile create(DataDump.Job job, List<BlockRange> ranges, Path dir, boolean gzip, DumpListener listener) {
+    static SplitFile create(DataDump.Job job, SelectList select, int parts, Path dir, boolean gzip,
+                            DumpListener listener) {
         Path file = dir.resolve(job.file());
         try {
-            return new SplitFile(job, ranges, file, gzip, listener, FileOutput.dataFile(file));
+            return new SplitFile(job, select, parts, file, gzip, listener, FileOutput.dataFile(file));
         } catch (IOException e) {
             throw DumpErrors.io("could not create " + file, e);
         }
-    }
-
-    DataDump.Job job() {
-        return job;
-    }
-
-    int parts() {
-        return ranges.size();
-    }
-
-    BlockRange range(int part) {
-        return ranges.get(part);
-    }
-
-    Path file() {
-        return file;
     }
 
     /** Where part {@code part} is written: the data file itself for part 0, else its temporary file. */
@@ -95,32 +78,30 @@ final class SplitFile implements AutoCloseable {
         return part == 0 ? file : file.resolveSibling(file.getFileName() + ".part" + part);
     }
 
-    /** The sink of one part; the caller closes it before {@link #partDone}. */
-    DataFileSink sink(int part) throws IOException {
-        FileOutput temp = part == 0 ? null : FileOutput.temporary(partPath(part));
-        return new DataFileSink(new PartOutput(part, temp), part == 0, gzip);
-    }
-
-    /** The table's progress starts with its first part, whichever worker takes it. */
-    synchronized void started() {
-        if (!started) {
-            started = true;
-            startedNanos = System.nanoTime();
-            listener.tableStarted(job.table().name(), job.subset().rows());
+    /** The sink of one part (part 0 with the CSV header); finished before {@link #arrived}. */
+    @Override
+    public Sink open(SnapshotSession lane, int part) {
+        try {
+            FileOutput temp = part == 0 ? null : FileOutput.temporary(partPath(part));
+            return new DataFileSink(new PartOutput(part, temp), part == 0, gzip);
+        } catch (IOException e) {
+            throw DumpErrors.io("could not create " + partPath(part), e);
         }
     }
 
-    /** Rows and CSV bytes of one part so far; the listener sees the table's sums. */
-    synchronized void progress(int part, long rows, long bytes) {
-        partRows[part] = rows;
-        partBytes[part] = bytes;
-        long r = 0;
-        long b = 0;
-        for (int i = 0; i < partRows.length; i++) {
-            r += partRows[i];
-            b += partBytes[i];
+    @Override
+    public Optional<Manifest.TableEntry> arrived(int part, Sink.Arrived arrived, long csvBytes, long nanos) {
+        try {
+            return partDone(part, arrived.rows(), arrived.rowDigest(), nanos)
+                    .map(totals -> DataDump.finished(listener, job, select, totals));
+        } catch (IOException e) {
+            throw DumpErrors.io("could not write " + file, e);
         }
-        listener.tableProgress(job.table().name(), r, b);
+    }
+
+    @Override
+    public RuntimeException failed(int part, IOException e) {
+        return DumpErrors.io("could not write " + partPath(part), e);
     }
 
     /**
@@ -128,8 +109,9 @@ final class SplitFile implements AutoCloseable {
      * file's end. Only one thread appends at a time; a part finishing meanwhile is picked up by
      * that thread before it lets go. Returns the totals to the thread that completed the file.
      */
-    Optional<Totals> partDone(int part, long rows, String rowDigest) throws IOException {
+    Optional<Totals> partDone(int part, long rows, String rowDigest, long partNanos) throws IOException {
         synchronized (this) {
+            nanos = Math.max(nanos, partNanos);
             partRows[part] = rows;
             partDigests[part] = rowDigest;
             done[part] = true;
@@ -182,7 +164,7 @@ final class SplitFile implements AutoCloseable {
                 digest = RowDigest.combine(digest, partDigests[i]);
             }
         }
-        return new Totals(rows, target.bytes(), target.sha256(), digest, System.nanoTime() - startedNanos);
+        return new Totals(rows, target.bytes(), target.sha256(), digest, nanos);
     }
 
     /**
@@ -281,7 +263,7 @@ final class SplitFile implements AutoCloseable {
 
     /** After a failure: closes the data file (the partial directory and its temporary files go with the dump). */
     @Override
-    public synchronized void close() {
+    public synchronized void release() {
         if (!complete) {
             target.closeQuietly();
         }

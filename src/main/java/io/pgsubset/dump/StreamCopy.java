@@ -2,34 +2,33 @@ package io.pgsubset.dump;
 
 import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.catalog.Table;
+import io.pgsubset.connect.Connector;
 import io.pgsubset.copy.Lane;
-import io.pgsubset.copy.LeaderOnly;
-import io.pgsubset.copy.Scheduler;
+import io.pgsubset.copy.LoadSink;
 import io.pgsubset.copy.ServerCopy;
+import io.pgsubset.copy.Sink;
 import io.pgsubset.copy.TargetConnection;
-import io.pgsubset.copy.Task;
-import io.pgsubset.copy.Tee;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.RowDigest;
+import io.pgsubset.transform.TransformKey;
 
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+
+
 /**
- * The data of a clone: each piece of work (a table, or a block range of a big full table, exactly
- * the pieces of {@code dump --jobs}) is a {@code COPY ... TO STDOUT} on a source session of the
- * snapshot streamed into a {@code COPY ... FROM STDIN} on a target connection, the row digest
- * computed on the way. Pairs of connections are the {@link Scheduler}'s lanes; every target
- * connection commits only after every piece succeeded, so a failed clone loads no data.
+ * The clone's pairing of the copy engine: each piece of work ({@link TableCopier}: a table, or a
+ * block range of a big full table, exactly the pieces of {@code dump --jobs}) streamed into a
+ * {@code COPY ... FROM STDIN} on a target connection ({@link LoadSink}), the row digest computed on
+ * the way. Pairs of connections are the lanes; every target connection commits only after every
+ * piece succeeded, so a failed clone loads no data.
  */
 final class StreamCopy {
     /** A source session and a target connection in a transaction. */
@@ -81,144 +80,76 @@ final class StreamCopy {
         }
     }
 
-    /** The sums of a table copied as several pieces; the last piece to finish reports the table. */
-    private final class Totals {
+    /** The sums of a table's pieces; the last piece to arrive reports the table. */
+    private final class IntoTable implements TableCopier.Destination<Pair, CopiedTable> {
         private final DataDump.Job job;
         private final SelectList select;
         private int left;
         private long rows;
         private long bytes;
         private String digest;
-        private long started;
 
-        Totals(DataDump.Job job, int pieces) {
+        IntoTable(DataDump.Job job, SelectList select, int parts) {
             this.job = job;
-            this.select = select(job);
-            this.left = pieces;
-        }
-
-        synchronized void start() {
-            if (started == 0) {
-                started = System.nanoTime();
-                listener.tableStarted(job.table().name(), job.subset().rows());
-            }
-        }
-
-        synchronized void add(long pieceRows, long pieceBytes, String pieceDigest) {
-            rows += pieceRows;
-            bytes += pieceBytes;
-            digest = digest == null ? pieceDigest : RowDigest.combine(digest, pieceDigest);
-            if (--left == 0) {
-                Table t = job.table();
-                if (job.subset().counted() && rows != job.subset().rows()) {
-                    throw new PgsubsetException("copy of " + t.name().display() + ": " + rows + " rows arrived where "
-                            + "the subset selected " + job.subset().rows() + "; nothing was committed");
-                }
-                long nanos = System.nanoTime() - started;
-                CopiedTable s = new CopiedTable(t.name(), job.subset().plan().mode().keyword(), select.columns(), rows,
-                        job.subset().rows(), job.subset().counted(), digest, bytes, nanos);
-                done.put(job, s);
-                listener.tableFinished(t.name(), new Manifest.TableEntry(t.name().schema(), t.name().name(), s.mode(),
-                        s.columns(), rows, bytes, "", "", digest, select.describeTransforms()), nanos);
-            }
-        }
-    }
-
-    /** One pair of COPYs: a whole table, or one block range. */
-    private final class Piece implements Task<Pair> {
-        private final Totals totals;
-        private final List<String> predicates;
-        private final double weight;
-
-        Piece(Totals totals, List<String> predicates, double weight) {
-            this.totals = totals;
-            this.predicates = predicates;
-            this.weight = weight;
+            this.select = select;
+            this.left = parts;
         }
 
         @Override
-        public double weight() {
-            return weight;
+        public Sink open(Pair lane, int part) throws SQLException {
+            QualifiedName t = job.table().name();
+            return LoadSink.open(lane.target.connection(),
+                    ServerCopy.copyFromStdin(t.schema(), t.name(), select.columns(), false), t.display());
         }
 
         @Override
-        public void run(Pair pair) {
-            Table table = totals.job.table();
-            try {
-                pair.source.lockBeforeCopy(table);
-            } catch (LeaderOnly e) {
-                listener.step(e.getMessage() + "; the leader's connection, which holds its lock, copies it");
-                throw e;
+        public synchronized Optional<CopiedTable> arrived(int part, Sink.Arrived arrived, long csvBytes, long nanos) {
+            rows += arrived.rows();
+            bytes += csvBytes;
+            digest = digest == null ? arrived.rowDigest() : RowDigest.combine(digest, arrived.rowDigest());
+            if (--left > 0) {
+                return Optional.empty();
             }
-            totals.start();
-            String into = ServerCopy.copyFromStdin(table.name().schema(), table.name().name(),
-                    totals.select.columns(), false);
-            long bytes = 0;
-            try (ServerCopy.In in = ServerCopy.in(pair.target.connection(), into)) {
-                Tee tee = new Tee(in, false);
-                for (String predicate : predicates) {
-                    long before = bytes;
-                    bytes += ServerCopy.out(pair.source.connection(),
-                            CopyQuery.sql(table, totals.select, predicate, false), tee,
-                            b -> listener.tableProgress(table.name(), tee.rows(), before + b));
-                }
-                long loaded = in.finish();
-                if (loaded != tee.rows()) {
-                    throw new PgsubsetException("copy of " + table.name().display() + ": the target loaded " + loaded
-                            + " rows of the " + tee.rows() + " sent");
-                }
-                totals.add(loaded, bytes, tee.digest());
-            } catch (SQLException e) {
-                throw new PgsubsetException("copy of " + table.name().display() + " failed: " + Messages.firstLine(e), e);
-            } catch (IOException e) {
-                throw new PgsubsetException("copy of " + table.name().display() + " failed: " + Messages.firstLine(e), e);
+            Table t = job.table();
+            if (job.subset().counted() && rows != job.subset().rows()) {
+                throw new PgsubsetException("copy of " + t.name().display() + ": " + rows + " rows arrived where "
+                        + "the subset selected " + job.subset().rows() + "; nothing was committed");
             }
+            CopiedTable s = new CopiedTable(t.name(), job.subset().plan().mode().keyword(), select.columns(), rows,
+                    job.subset().rows(), job.subset().counted(), digest, bytes, nanos);
+            listener.tableFinished(t.name(), new Manifest.TableEntry(t.name().schema(), t.name().name(), s.mode(),
+                    s.columns(), rows, bytes, "", "", digest, select.describeTransforms()), nanos);
+            return Optional.of(s);
+        }
+
+        @Override
+        public RuntimeException failed(int part, IOException e) {
+            return new PgsubsetException("copy of " + job.table().name().display() + " failed: "
+                    + Messages.firstLine(e), e);
         }
     }
 
     private final DumpListener listener;
-    private final io.pgsubset.transform.TransformKey transformKey;
-    private final Map<DataDump.Job, CopiedTable> done = new ConcurrentHashMap<>();
+    private final TransformKey transformKey;
 
-    StreamCopy(DumpListener listener, io.pgsubset.transform.TransformKey transformKey) {
+    StreamCopy(DumpListener listener, TransformKey transformKey) {
         this.listener = listener;
         this.transformKey = transformKey;
     }
 
-    private SelectList select(DataDump.Job job) {
-        return new SelectList(job.table(), CopyQuery.ALIAS, job.subset().nulledColumns(),
-                job.subset().plan().transforms(), transformKey);
-    }
-
     /** Copies every job's rows into the target; in the order of {@code work}. */
-    List<CopiedTable> run(SnapshotSession leader, io.pgsubset.connect.Connector source, Supplier<Connection> target,
-                       int jobs, int serverMajor, long partBytes, List<DataDump.Job> work) {
-        List<DataDump.Job> ordered = new ArrayList<>(work);
-        ordered.sort((a, b) -> Double.compare(b.weight(), a.weight()));
-        Map<DataDump.Job, List<BlockRange>> ranges = TableSplits.plan(leader.connection(), serverMajor, jobs,
-                partBytes, ordered);
-        List<Piece> pieces = new ArrayList<>();
-        for (DataDump.Job j : ordered) {
-            List<BlockRange> r = ranges.get(j);
-            if (r == null) {
-                pieces.add(new Piece(new Totals(j, 1), TableCopier.predicates(j.subset().selection()), j.weight()));
-                continue;
-            }
-            listener.step("copying " + j.table().name().display() + " as " + r.size() + " block ranges");
-            Totals totals = new Totals(j, r.size());
-            String selection = TableCopier.predicates(j.subset().selection()).get(0);
-            for (BlockRange range : r) {
-                pieces.add(new Piece(totals, List.of(selection + " AND " + range.predicate(CopyQuery.ALIAS)),
-                        j.weight() / r.size()));
-            }
-        }
+    List<CopiedTable> run(SnapshotSession leader, Connector source, Supplier<Connection> target, int jobs,
+                          DataDump.Splitting splitting, List<DataDump.Job> work) {
+        TableCopier<Pair, CopiedTable> copier = new TableCopier<>(listener, transformKey, p -> p.source,
+                IntoTable::new, "clone");
         Pair leaderPair = new Pair(leader, TargetConnection.open(target), false);
         boolean ok = false;
         try {
-            new Scheduler<>(Optional.of(leaderPair), jobs, () -> openPair(leader, source, target), "clone")
-                    .run(pieces);
+            List<CopiedTable> out = copier.run(leader, leaderPair, () -> openPair(leader, source, target), jobs,
+                    splitting, work);
             leaderPair.finish();
             ok = true;
+            return out;
         } finally {
             try {
                 leaderPair.close();
@@ -228,15 +159,9 @@ final class StreamCopy {
                 }
             }
         }
-        List<CopiedTable> out = new ArrayList<>();
-        for (DataDump.Job j : work) {
-            out.add(done.get(j));
-        }
-        return out;
     }
 
-    private static Pair openPair(SnapshotSession leader, io.pgsubset.connect.Connector source,
-                                 Supplier<Connection> target) {
+    private static Pair openPair(SnapshotSession leader, Connector source, Supplier<Connection> target) {
         SnapshotSession worker = leader.join(source);
         try {
             return new Pair(worker, TargetConnection.open(target), true);

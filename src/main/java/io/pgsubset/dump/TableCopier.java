@@ -1,151 +1,234 @@
 package io.pgsubset.dump;
 
-import io.pgsubset.error.Messages;
 import io.pgsubset.catalog.Table;
+import io.pgsubset.copy.Lane;
+import io.pgsubset.copy.LeaderOnly;
+import io.pgsubset.copy.Scheduler;
+import io.pgsubset.copy.ServerCopy;
+import io.pgsubset.copy.Sink;
+import io.pgsubset.copy.Task;
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
-import io.pgsubset.manifest.Manifest;
 import io.pgsubset.subset.RowSelection;
-import io.pgsubset.subset.TableSubset;
 import io.pgsubset.transform.TransformKey;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
-import org.postgresql.copy.CopyOut;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * Streams one table's selected rows into its data file with COPY ... TO STDOUT (FORMAT csv,
- * HEADER): the server renders every value, Java only moves the bytes. A split table (see
- * {@link SplitFile}) is copied one block range at a time, possibly by several workers at once.
+ * The source half of every pairing of the copy engine (a dump's data files, a clone's target
+ * tables, any other {@link Sink}): each table's selected rows as pieces of work, the whole table
+ * or one block range of a table big enough to bound the run ({@link TableSplits}), each piece a
+ * {@code COPY (SELECT ...) TO STDOUT (FORMAT csv)} on a session of the snapshot streamed into the
+ * sink its {@link Destination} opens. The server renders every value; Java only moves the bytes.
+ * The {@link Scheduler} runs the pieces heaviest first on {@code jobs} lanes; a worker first takes
+ * its own lock on the table without waiting ({@link SnapshotSession#lockBeforeCopy}), and a table
+ * it cannot lock goes to the leader's lane, which holds the lock.
+ *
+ * @param <L> the lanes: a snapshot session alone, or paired with a target connection
+ * @param <R> what a copied table comes to (a manifest entry, a copied table's counts)
  */
-final class TableCopier {
+final class TableCopier<L extends Lane, R> {
     /** Keys per COPY statement of a keyed selection: big enough for few round trips, small enough to parse fast. */
     static final int MAX_KEYS_PER_PREDICATE = 20_000;
-    private static final long PROGRESS_EVERY_BYTES = 1 << 20;
+
+    /** Where a pairing puts the tables' rows. */
+    interface Target<L, R> {
+        /** The destination of one table, copied as {@code parts} pieces (1: whole). */
+        Destination<L, R> table(DataDump.Job job, SelectList select, int parts);
+    }
+
+    /** One table's destination. */
+    interface Destination<L, R> {
+        /** The sink of piece {@code part}, opened on the lane that copies it when the piece starts. */
+        Sink open(L lane, int part) throws IOException, SQLException;
+
+        /**
+         * Piece {@code part} finished with {@code csvBytes} bytes of CSV, {@code nanos} after the
+         * table's first piece started; returns the table's result to the piece that completes it.
+         */
+        Optional<R> arrived(int part, Sink.Arrived arrived, long csvBytes, long nanos) throws IOException;
+
+        /** A sink of this table failed to write or finish: the error to report. */
+        RuntimeException failed(int part, IOException e);
+
+        /** After the run, complete or not: releases what is still open; never throws. */
+        default void release() {
+        }
+    }
 
     private final DumpListener listener;
     private final TransformKey transformKey;
+    private final Function<L, SnapshotSession> sourceOf;
+    private final Target<L, R> target;
+    private final String name;
+    private final Map<DataDump.Job, R> done = new ConcurrentHashMap<>();
+    private volatile Scheduler<L> scheduler;
+    private volatile Throwable aborted;
 
-    TableCopier(DumpListener listener, TransformKey transformKey) {
+    /**
+     * @param sourceOf the snapshot session of a lane
+     * @param name     names the threads, e.g. "copy"
+     */
+    TableCopier(DumpListener listener, TransformKey transformKey, Function<L, SnapshotSession> sourceOf,
+                Target<L, R> target, String name) {
         this.listener = listener;
         this.transformKey = transformKey;
-    }
-
-    /** Copies the job's whole table into its data file. */
-    Manifest.TableEntry copy(Connection conn, DataDump.Job job, Path dir, boolean gzip) {
-        Table table = job.table();
-        TableSubset subset = job.subset();
-        SelectList select = select(job);
-        List<String> predicates = predicates(subset.selection());
-        listener.tableStarted(table.name(), subset.rows());
-        long started = System.nanoTime();
-        Path path = dir.resolve(job.file());
-        FileOutput file;
-        try {
-            file = FileOutput.dataFile(path);
-        } catch (IOException e) {
-            throw DumpErrors.io("could not create " + path, e);
-        }
-        DataFileSink sink = new DataFileSink(file, true, gzip);
-        try (sink) {
-            CopyManager copy = conn.unwrap(PGConnection.class).getCopyAPI();
-            for (int i = 0; i < predicates.size(); i++) {
-                stream(copy, CopyQuery.sql(table, select, predicates.get(i), i == 0), sink,
-                        (rows, bytes) -> listener.tableProgress(table.name(), rows, bytes));
-            }
-        } catch (SQLException e) {
-            throw copyFailed(table, e);
-        } catch (IOException e) {
-            throw DumpErrors.io("could not write " + path, e);
-        }
-        return finished(job, select, new SplitFile.Totals(sink.rows(), file.bytes(), file.sha256(),
-                sink.rowDigest(), System.nanoTime() - started));
+        this.sourceOf = sourceOf;
+        this.target = target;
+        this.name = name;
     }
 
     /**
-     * Copies one block range of a split table; the worker that completes the file gets its
-     * manifest entry.
+     * Copies every job's rows; results in the order of {@code work}.
+     *
+     * @param leader the leader's session (splits are planned on it) and its lane, which the calling thread serves
+     * @param open   opens a worker's lane (a session joined to the leader's snapshot)
      */
-    Optional<Manifest.TableEntry> copyPart(Connection conn, SplitFile split, int part) {
-        DataDump.Job job = split.job();
-        Table table = job.table();
-        SelectList select = select(job);
-        String predicate = predicates(job.subset().selection()).get(0) + " AND "
-                + split.range(part).predicate(CopyQuery.ALIAS);
-        split.started();
-        Path path = split.partPath(part);
-        DataFileSink sink;
+    List<R> run(SnapshotSession leader, L leaderLane, Supplier<L> open, int jobs, DataDump.Splitting splitting,
+                List<DataDump.Job> work) {
+        List<DataDump.Job> ordered = new ArrayList<>(work);
+        ordered.sort((a, b) -> Double.compare(b.weight(), a.weight()));
+        Map<DataDump.Job, List<BlockRange>> ranges = TableSplits.plan(leader.connection(), splitting.serverMajor(),
+                jobs, splitting.partBytes(), ordered);
+        List<Destination<L, R>> destinations = new ArrayList<>();
         try {
-            sink = split.sink(part);
-        } catch (IOException e) {
-            throw DumpErrors.io("could not create " + path, e);
-        }
-        try (sink) {
-            CopyManager copy = conn.unwrap(PGConnection.class).getCopyAPI();
-            stream(copy, CopyQuery.sql(table, select, predicate, part == 0), sink,
-                    (rows, bytes) -> split.progress(part, rows, bytes));
-        } catch (SQLException e) {
-            throw copyFailed(table, e);
-        } catch (IOException e) {
-            throw DumpErrors.io("could not write " + path, e);
-        }
-        try {
-            return split.partDone(part, sink.rows(), sink.rowDigest()).map(totals -> finished(job, select, totals));
-        } catch (IOException e) {
-            throw DumpErrors.io("could not write " + split.file(), e);
-        }
-    }
-
-    private SelectList select(DataDump.Job job) {
-        return new SelectList(job.table(), CopyQuery.ALIAS, job.subset().nulledColumns(),
-                job.subset().plan().transforms(), transformKey);
-    }
-
-    private static PgsubsetException copyFailed(Table table, SQLException e) {
-        return new PgsubsetException("COPY of " + table.name().display() + " failed: " + Messages.firstLine(e), e);
-    }
-
-    private Manifest.TableEntry finished(DataDump.Job job, SelectList select, SplitFile.Totals totals) {
-        Table table = job.table();
-        Manifest.TableEntry entry = new Manifest.TableEntry(table.name().schema(), table.name().name(),
-                job.subset().plan().mode().keyword(), select.columns(), totals.rows(), totals.bytes(), job.file(),
-                totals.sha256(), totals.rowDigest(), select.describeTransforms(),
-                table.extension().map(e -> new Manifest.ExtensionTable(e, table.extensionFilter())));
-        listener.tableFinished(table.name(), entry, totals.nanos());
-        return entry;
-    }
-
-    /** Rows and uncompressed CSV bytes written so far by one sink. */
-    private interface Progress {
-        void report(long rows, long bytes);
-    }
-
-    private static void stream(CopyManager copy, String sql, DataFileSink sink, Progress progress)
-            throws SQLException, IOException {
-        CopyOut out = copy.copyOut(sql);
-        try {
-            long reported = sink.csvBytes();
-            byte[] buf;
-            while ((buf = out.readFromCopy()) != null) {
-                sink.write(buf, 0, buf.length);
-                if (sink.csvBytes() - reported >= PROGRESS_EVERY_BYTES) {
-                    reported = sink.csvBytes();
-                    progress.report(sink.rows(), reported);
+            List<Piece> pieces = new ArrayList<>();
+            for (DataDump.Job j : ordered) {
+                List<String> predicates = predicates(j.subset().selection());
+                List<BlockRange> r = ranges.get(j);
+                CopiedRows table = new CopiedRows(j, r == null ? 1 : r.size(), destinations);
+                if (r == null) {
+                    pieces.add(new Piece(table, 0, predicates, j.weight()));
+                    continue;
                 }
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new DumpCancelled();
+                listener.step("copying " + j.table().name().display() + " as " + r.size() + " block ranges");
+                // the scheduler's sort is stable: the parts of a table keep their order, so the first ones
+                // finish (and append, for a data file) first
+                for (int p = 0; p < r.size(); p++) {
+                    pieces.add(new Piece(table, p, List.of(predicates.get(0) + " AND " + r.get(p).predicate(CopyQuery.ALIAS)),
+                            j.weight() / r.size()));
                 }
             }
-            progress.report(sink.rows(), sink.csvBytes());
+            scheduler = new Scheduler<>(Optional.of(leaderLane), jobs, open, name);
+            if (aborted != null) {
+                scheduler.abort(aborted);
+            }
+            scheduler.run(pieces);
+            List<R> out = new ArrayList<>();
+            for (DataDump.Job j : work) {
+                out.add(done.get(j));
+            }
+            return Collections.unmodifiableList(out);
         } finally {
-            if (out.isActive()) {
-                out.cancelCopy();
+            destinations.forEach(Destination::release);
+        }
+    }
+
+    /** Stops the copy from another thread (e.g. pg_dump failed): {@link #run} throws {@code cause}. */
+    void abort(Throwable cause) {
+        aborted = cause;
+        Scheduler<L> s = scheduler;
+        if (s != null) {
+            s.abort(cause);
+        }
+    }
+
+    /** One table's pieces: their destination, and the progress the listener sees summed over them. */
+    private final class CopiedRows {
+        final DataDump.Job job;
+        final SelectList select;
+        final Destination<L, R> destination;
+        private final long[] rows;
+        private final long[] bytes;
+        private long started;
+
+        CopiedRows(DataDump.Job job, int parts, List<Destination<L, R>> all) {
+            this.job = job;
+            this.select = new SelectList(job.table(), CopyQuery.ALIAS, job.subset().nulledColumns(),
+                    job.subset().plan().transforms(), transformKey);
+            this.destination = target.table(job, select, parts);
+            all.add(destination);
+            this.rows = new long[parts];
+            this.bytes = new long[parts];
+        }
+
+        /** The table's progress starts with its first piece, whichever lane takes it. */
+        synchronized long start() {
+            if (started == 0) {
+                started = System.nanoTime();
+                listener.tableStarted(job.table().name(), job.subset().rows());
             }
+            return started;
+        }
+
+        synchronized void progress(int part, long partRows, long partBytes) {
+            rows[part] = partRows;
+            bytes[part] = partBytes;
+            long r = 0;
+            long b = 0;
+            for (int i = 0; i < rows.length; i++) {
+                r += rows[i];
+                b += bytes[i];
+            }
+            listener.tableProgress(job.table().name(), r, b);
+        }
+    }
+
+    /** One piece: a COPY per predicate (a keyed selection has several), into one sink. */
+    private final class Piece implements Task<L> {
+        private final CopiedRows table;
+        private final int part;
+        private final List<String> predicates;
+        private final double weight;
+
+        Piece(CopiedRows table, int part, List<String> predicates, double weight) {
+            this.table = table;
+            this.part = part;
+            this.predicates = predicates;
+            this.weight = weight;
+        }
+
+        @Override
+        public double weight() {
+            return weight;
+        }
+
+        @Override
+        public void run(L lane) {
+            Table t = table.job.table();
+            SnapshotSession source = sourceOf.apply(lane);
+            try {
+                source.lockBeforeCopy(t);
+            } catch (LeaderOnly e) {
+                listener.step(e.getMessage() + "; the leader's connection, which holds its lock, copies it");
+                throw e;
+            }
+            long started = table.start();
+            Optional<R> result;
+            try (Sink sink = table.destination.open(lane, part)) {
+                long bytes = 0;
+                for (int i = 0; i < predicates.size(); i++) {
+                    long before = bytes;
+                    bytes += ServerCopy.out(source.connection(),
+                            CopyQuery.sql(t, table.select, predicates.get(i), sink.header() && i == 0), sink,
+                            b -> table.progress(part, sink.rows(), before + b));
+                }
+                result = table.destination.arrived(part, sink.finish(), bytes, System.nanoTime() - started);
+            } catch (SQLException e) {
+                throw new PgsubsetException("COPY of " + t.name().display() + " failed: " + Messages.firstLine(e), e);
+            } catch (IOException e) {
+                throw table.destination.failed(part, e);
+            }
+            result.ifPresent(r -> done.put(table.job, r));
         }
     }
 
