@@ -11,17 +11,26 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 
 /** The command line: parses, dispatches to one small command class, maps failures to exit codes. */
 @Command(name = "pgsubset", sortOptions = false, versionProvider = Main.Version.class,
         description = "Clone a PostgreSQL database as a consistent, foreign-key-complete subset.",
         subcommands = {SizesCommand.class, PlanCommand.class, DumpCommand.class, RestoreCommand.class, CloneCommand.class,
-                VerifyCommand.class})
+                VerifyCommand.class},
+        exitCodeListHeading = "Exit codes:%n",
+        exitCodeList = {"0:success",
+                "1:runtime failure (connection, server, disk; verify: the database differs from the dump)",
+                "2:usage or plan error",
+                "3:verify --strict: the data matches, the database's settings differ",
+                "130:interrupted"})
 public final class Main implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -54,16 +63,22 @@ public final class Main implements Callable<Integer> {
                            boolean errIsTerminal) {
         CliContext ctx = new CliContext(out, err, env);
         ctx.errIsTerminal(errIsTerminal);
-        CommandLine cli = new CommandLine(Main.class, new ContextFactory(ctx));
-        cli.setOut(out);
-        cli.setErr(err);
-        cli.setExecutionExceptionHandler(new FailureHandler(ctx));
-        cli.setCaseInsensitiveEnumValuesAllowed(true);
-        PgStyleHelp.install(cli);
+        CommandLine cli = commandLine(ctx);
         int code = cli.execute(args);
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** The command tree as users see it (help, man pages and completion are rendered from it). */
+    static CommandLine commandLine(CliContext ctx) {
+        CommandLine cli = new CommandLine(Main.class, new ContextFactory(ctx));
+        cli.setOut(ctx.out());
+        cli.setErr(ctx.err());
+        cli.setExecutionExceptionHandler(new FailureHandler(ctx));
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        PgStyleHelp.install(cli);
+        return cli;
     }
 
     /** One line per failure; the stack trace only with --verbose. */
@@ -115,11 +130,24 @@ public final class Main implements Callable<Integer> {
         }
     }
 
+    /**
+     * "pgsubset 0.1.0 (commit 1a2b3c4)": the project version and the git commit the build was made
+     * from ("-dirty" when it had uncommitted changes), written by the build into version.properties.
+     */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"pgsubset " + (v == null ? "development build" : v)};
+            Properties build = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    build.load(in);
+                }
+            } catch (IOException e) {
+                // the version below says "unknown"
+            }
+            String version = build.getProperty("version", "development build");
+            String commit = build.getProperty("commit", "");
+            return new String[] {"pgsubset " + version + " (commit " + (commit.isEmpty() ? "unknown" : commit) + ")"};
         }
     }
 }
