@@ -72,7 +72,10 @@ class MainTest {
         if (section < 0) {
             return;
         }
-        Matcher m = Pattern.compile("(?m)^  (\\w+) ").matcher(help.substring(section));
+        // the section ends at the next heading (the root's "Exit codes:" follows it)
+        Matcher end = Pattern.compile("(?m)^\\S").matcher(help);
+        String commands = help.substring(section, end.find(section + 1) ? end.start() : help.length());
+        Matcher m = Pattern.compile("(?m)^  (\\w+) ").matcher(commands);
         while (m.find()) {
             List<String> command = new ArrayList<>(parent);
             command.add(m.group(1));

@@ -2,6 +2,7 @@ package io.pgsubset.cli;
 
 import io.pgsubset.cli.Release.Run;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -39,9 +40,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PackagingIT {
     private static final Path ROOT = Path.of("/");
 
+    @TempDir
+    static Path unpacked;
+    private static Path home;
+
+    @BeforeAll
+    static void unpack() throws Exception {
+        home = Release.unpack(unpacked);
+    }
+
     @Test
     void theTarballRunsFromAnyDirectoryAndThroughASymlink(@TempDir Path tmp) throws Exception {
-        Path home = Release.unpack(tmp);
         for (String file : List.of("bin/pgsubset", "lib/pgsubset.jar", "share/man/man1/pgsubset.1",
                 "share/bash-completion/completions/pgsubset", "README.md", "LICENSE", "NOTICE")) {
             assertTrue(Files.isRegularFile(home.resolve(file)), file);
@@ -56,7 +65,7 @@ class PackagingIT {
 
         // as /usr/bin/pgsubset reaches the Debian package's launcher: a relative link from elsewhere
         Path links = Files.createDirectories(tmp.resolve("links"));
-        Files.createSymbolicLink(links.resolve("pgsubset"), Path.of("../pgsubset-" + Release.VERSION + "/bin/pgsubset"));
+        Files.createSymbolicLink(links.resolve("pgsubset"), links.relativize(home.resolve("bin/pgsubset")));
         Path chained = Files.createSymbolicLink(tmp.resolve("pgsubset-link"), links.resolve("pgsubset"));
         Run linked = Release.run(ROOT, Map.of(), List.of(chained.toString(), "--version"));
         assertEquals(0, linked.exitCode(), linked::toString);
@@ -64,9 +73,9 @@ class PackagingIT {
     }
 
     @Test
-    void everyManualPageRendersWithoutWarningsAndListsItsCommandsOptions(@TempDir Path tmp) throws Exception {
+    void everyManualPageRendersWithoutWarningsAndListsItsCommandsOptions() throws Exception {
         Assumptions.assumeTrue(Release.onPath("man"), "man is not installed: the manual pages are not rendered");
-        Path pages = Release.unpack(tmp).resolve("share/man/man1");
+        Path pages = home.resolve("share/man/man1");
         PrintWriter nowhere = new PrintWriter(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
         Set<String> expected = new TreeSet<>();
         for (CommandLine command : ManPage.commands(Main.commandLine(new CliContext(nowhere, nowhere, Map.of())))) {
@@ -93,8 +102,8 @@ class PackagingIT {
     }
 
     @Test
-    void bashCompletesCommandsAndSubcommands(@TempDir Path tmp) throws Exception {
-        Path script = Release.unpack(tmp).resolve("share/bash-completion/completions/pgsubset");
+    void bashCompletesCommandsAndSubcommands() throws Exception {
+        Path script = home.resolve("share/bash-completion/completions/pgsubset");
         assertEquals(List.of("dump"), complete(script, "pgsubset du"));
         assertEquals(List.of("explain"), complete(script, "pgsubset plan ex"));
         assertTrue(complete(script, "pgsubset dump --pl").contains("--plan"));
