@@ -302,6 +302,24 @@ has_command clone && can_clone=true
 $can_dump || echo "note: this build has no 'pgsubset dump'; its measurements are skipped" >&2
 $can_dump && $can_restore || echo "note: this build has no 'pgsubset restore'; its measurements are skipped" >&2
 
+# startup_probe OUT: the subset dump once more, with its statements logged by the server; records
+# the seconds from the process start (just before exec) to its first statement in the server log
+# (SPEC: at most 0.25 s). The log's time stamps have milliseconds.
+startup_probe() {
+  local log="$CLUSTER_DIR/server.log" before t0 first at secs
+  dump_args "$work/subset-plan.yaml" "$1" 1
+  before=$(stat -c %s "$log")
+  t0=$(date +%s%N)
+  PGOPTIONS="-c log_statement=all" PGAPPNAME=pgsubset-startup "${dump_cmd[@]}" >/dev/null 2>"$work/step.err" \
+    || { tail -n 20 "$work/step.err" >&2; die "startup probe failed (run $run)"; }
+  first=$(tail -c +"$((before + 1))" "$log" | grep -m 1 ' statement: ' || true)
+  [[ -n "$first" ]] || die "startup probe: no statement of pgsubset in $log"
+  at=$(date -d "$(cut -c1-27 <<<"$first")" +%s%N)
+  secs=$(awk -v a="$t0" -v b="$at" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+  printf '%s\t%s\t%s\t%s\t%s\n' startup_first_query "$run" "$secs" 0 "$(cut -d' ' -f1 /proc/loadavg)" >>"$samples"
+  printf '  %-26s run %d  %8.2f s  (process start to its first statement on the server)\n' startup_first_query "$run" "$secs" >&2
+}
+
 # dump_args PLAN OUT JOBS: the pgsubset dump command line, after removing OUT from the last run.
 dump_args() {
   rm -rf "$2"
@@ -366,6 +384,7 @@ for ((run = 1; run <= runs; run++)); do
     if $can_subset; then
       dump_args "$work/subset-plan.yaml" "$work/subset" 1
       measure subset_dump "${dump_cmd[@]}"
+      startup_probe "$work/startup"
     fi
     if $can_demo; then
       dump_args "$demo_plan" "$work/demo" 1

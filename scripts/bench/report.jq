@@ -5,10 +5,12 @@
 
 def f2: . * 100 | round / 100 | tostring;
 def secs: if . == null then "-" else f2 end;
-def mb: if . == null then "-" else (. / 1024 | round | tostring) + " MB" end;
-# A step's timings; "a+b" is the sum of two steps (clone against dump + restore).
+def mb: if . == null or . == 0 then "-" else (. / 1024 | round | tostring) + " MB" end;
+# A step's timings; "a+b" is the sum of two steps (clone against dump + restore); a number is a
+# target in seconds (the ratio is then the step's time over the target).
 def stepof($s; $n):
   if $n == null then null
+  elif ($n | type) == "number" then {min_s: $n, median_s: $n}
   elif ($n | contains("+")) then
     ([$n | split("+")[] as $k | $s[$k]]) as $parts
     | if any($parts[]; . == null) then null
@@ -43,6 +45,7 @@ def verdict($ratio; $op; $limit):
     ["subset_dump_10pct", "pgsubset dump, every 10th file and all its traces", "manual_10pct", "<=", 1.10, "<= 1.1x manual"],
     ["pg_sample_10pct", "pg_sample, every 10th file and all its traces", null, null, null, "baseline"],
     ["subset_dump_10pct", "pgsubset dump, every 10th file, against pg_sample", "pg_sample_10pct", "<", 1.00, "faster than pg_sample"],
+    ["startup_first_query", "pgsubset dump start-up: process start to its first statement (server log)", 0.25, "<=", 1.00, "<= 0.25 s"],
     ["subset_dump_demo", "pgsubset dump, config-examples/demo-plan.yaml", "manual", null, null, "info (other selection)"],
     ["pg_dump_fp", "pg_dump -Fp of the whole database (= the full plan's tables)", null, null, null, "baseline"],
     ["pg_dump_fd_j2", "pg_dump -Fd -Z0 -j 2", "pg_dump_fp", null, null, "info"],
