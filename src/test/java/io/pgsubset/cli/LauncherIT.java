@@ -10,8 +10,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -198,9 +196,8 @@ class LauncherIT {
             assertEquals("", corrupt.err(), jvm + ": a corrupt cache must not print warnings");
             assertTrue(corrupt.out().startsWith("{") || corrupt.out().startsWith("["), corrupt.out());
 
-            // an upgraded jar (another time stamp) gets its own cache, which replaces the old one
-            Path jar = install.home().resolve("lib/pgsubset.jar");
-            Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(5)));
+            // an upgrade (another build's stamp beside the jar) gets its own cache, which replaces the old one
+            Files.writeString(install.home().resolve("lib/pgsubset.build"), Release.VERSION + "-upgraded-1\n");
             Run upgraded = install.run(jvm, dump(db, dir.resolve("d2")));
             assertEquals(0, upgraded.exitCode(), upgraded::toString);
             assertEquals("", upgraded.err());

@@ -51,7 +51,7 @@ class PackagingIT {
 
     @Test
     void theTarballRunsFromAnyDirectoryAndThroughASymlink(@TempDir Path tmp) throws Exception {
-        for (String file : List.of("bin/pgsubset", "lib/pgsubset.jar", "share/man/man1/pgsubset.1",
+        for (String file : List.of("bin/pgsubset", "lib/pgsubset.jar", "lib/pgsubset.build", "share/man/man1/pgsubset.1",
                 "share/bash-completion/completions/pgsubset", "README.md", "LICENSE", "NOTICE")) {
             assertTrue(Files.isRegularFile(home.resolve(file)), file);
         }
@@ -152,7 +152,8 @@ class PackagingIT {
     }
 
     private static final List<String> DEB_FILES = List.of("/usr/bin/pgsubset", "/usr/share/pgsubset/bin/pgsubset",
-            "/usr/share/pgsubset/lib/pgsubset.jar", "/usr/share/man/man1/pgsubset.1.gz",
+            "/usr/share/pgsubset/lib/pgsubset.jar", "/usr/share/pgsubset/lib/pgsubset.build",
+            "/usr/share/man/man1/pgsubset.1.gz",
             "/usr/share/man/man1/pgsubset-dump.1.gz", "/usr/share/man/man1/pgsubset-plan-init.1.gz",
             "/usr/share/bash-completion/completions/pgsubset", "/usr/share/doc/pgsubset/copyright",
             "/usr/share/doc/pgsubset/changelog.gz", "/usr/share/doc/pgsubset/NOTICE");
