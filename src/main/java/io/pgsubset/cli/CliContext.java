@@ -1,7 +1,9 @@
 package io.pgsubset.cli;
 
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a command may touch of the outside world: its output streams and environment. Injected
@@ -14,10 +16,23 @@ public final class CliContext {
     private boolean verbose;
     private boolean errIsTerminal;
 
+    private final Optional<OutputStream> stdout;
+
     public CliContext(PrintWriter out, PrintWriter err, Map<String, String> env) {
+        this(out, err, env, Optional.empty());
+    }
+
+    /** @param stdout the bytes behind {@code out}, for output that is not text of ours (a dump to stdout) */
+    CliContext(PrintWriter out, PrintWriter err, Map<String, String> env, Optional<OutputStream> stdout) {
         this.out = out;
         this.err = err;
         this.env = Map.copyOf(env);
+        this.stdout = stdout;
+    }
+
+    /** Standard output as bytes, when the caller gave them (the process's own stdout does). */
+    public Optional<OutputStream> stdout() {
+        return stdout;
     }
 
     public PrintWriter out() {

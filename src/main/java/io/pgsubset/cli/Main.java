@@ -13,10 +13,12 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 
@@ -51,17 +53,22 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        System.exit(run(args, out, err, System.getenv(), Terminal.stderrIsTerminal()));
+        System.exit(run(args, out, err, System.getenv(), Terminal.stderrIsTerminal(), Optional.of(System.out)));
     }
 
     /** Runs one command line; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
-        return run(args, out, err, env, false);
+        return run(args, out, err, env, false, Optional.empty());
+    }
+
+    /** Runs one command line with standard output as bytes (text goes there as UTF-8); returns the exit code. */
+    public static int run(String[] args, OutputStream stdout, PrintWriter err, Map<String, String> env) {
+        return run(args, new PrintWriter(stdout, true, StandardCharsets.UTF_8), err, env, false, Optional.of(stdout));
     }
 
     private static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env,
-                           boolean errIsTerminal) {
-        CliContext ctx = new CliContext(out, err, env);
+                           boolean errIsTerminal, Optional<OutputStream> stdout) {
+        CliContext ctx = new CliContext(out, err, env, stdout);
         ctx.errIsTerminal(errIsTerminal);
         CommandLine cli = commandLine(ctx);
         int code = cli.execute(args);

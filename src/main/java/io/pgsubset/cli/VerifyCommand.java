@@ -2,7 +2,9 @@ package io.pgsubset.cli;
 
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
+import io.pgsubset.error.UsageException;
 import io.pgsubset.manifest.ManifestIO;
+import io.pgsubset.manifest.ScriptManifest;
 import io.pgsubset.verify.Check;
 import io.pgsubset.verify.Verifier;
 import io.pgsubset.verify.VerifyReport;
@@ -18,11 +20,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 @Command(name = "verify", sortOptions = false,
-        description = {"Check a restored database against a dump's manifest.",
+        description = {"Check a restored database against a dump's manifest (a dump directory's, or the one in the "
+                + "comments of a dump --format sql script: --manifest-from FILE).",
                 "Per table: the row count and an order-independent digest of the rows (recomputed from a COPY of "
                         + "the table) equal the dump's. Every foreign key holds, NOT VALID ones included, and none "
                         + "of the dump's is missing. Every sequence is at least as far as in the dump. Every "
@@ -40,8 +44,13 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     ConnectionMixin connection;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "The dump directory (with manifest.json).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "The dump directory (with manifest.json).")
     Path dir;
+
+    @Option(names = "--manifest-from", paramLabel = "FILE", description = "Instead of DIR: a SQL script of dump "
+            + "--format sql (plain or gzipped), whose comments carry the manifest and whose post-data names the "
+            + "foreign keys.")
+    Path script;
 
     @Mixin
     ReportOptions output;
@@ -60,11 +69,17 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws SQLException {
-        Manifest manifest = ManifestIO.read(dir);
+        if ((dir == null) == (script == null)) {
+            throw new UsageException("give the dump directory (DIR) or a SQL script (--manifest-from FILE), one of them");
+        }
+        Optional<ScriptManifest.Contents> fromScript = Optional.ofNullable(script).map(ScriptManifest::read);
+        Manifest manifest = fromScript.map(ScriptManifest.Contents::manifest).orElseGet(() -> ManifestIO.read(dir));
         VerifyReport report;
         try (Connection conn = connection.connector(ctx).open()) {
             conn.setReadOnly(true);
-            report = new Verifier(conn, this::progress).run(manifest, dir);
+            Verifier verifier = new Verifier(conn, this::progress);
+            report = fromScript.isPresent() ? verifier.run(manifest, fromScript.get().postData())
+                    : verifier.run(manifest, dir);
         }
         if (output.json()) {
             Json.print(ctx.out(), json(report));

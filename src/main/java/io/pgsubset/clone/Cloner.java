@@ -7,6 +7,7 @@ import io.pgsubset.dump.DumpListener;
 import io.pgsubset.dump.SourceFailures;
 import io.pgsubset.dump.SourceSnapshot;
 import io.pgsubset.error.Messages;
+import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.restore.Restore;
@@ -20,7 +21,6 @@ import io.pgsubset.tools.PgPrograms;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -115,12 +115,7 @@ public final class Cloner {
     /** Owner-only: the schema files may name what the source holds. */
     private static Path workDirectory() {
         try {
-            try {
-                return Files.createTempDirectory("pgsubset-clone-",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (UnsupportedOperationException notPosix) {
-                return Files.createTempDirectory("pgsubset-clone-");
-            }
+            return OwnerOnly.createTempDirectory("pgsubset-clone-");
         } catch (IOException e) {
             throw new PgsubsetException("could not create a temporary directory for the schema: "
                     + Messages.firstLine(e), e);

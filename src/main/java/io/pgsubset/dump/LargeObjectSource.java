@@ -15,6 +15,7 @@ import io.pgsubset.transform.TransformKey;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
@@ -61,6 +62,19 @@ final class LargeObjectSource {
              ORDER BY a.attrelid, a.attnum""";
 
     Result dump(Path dumpDir, List<DataDump.Job> jobs) {
+        Selection selection = select(jobs);
+        try {
+            return new Result(write(selection.oids(), files(dumpDir)), selection.dangling());
+        } catch (SQLException e) {
+            throw new PgsubsetException("could not dump the large objects: " + Messages.firstLine(e), e);
+        }
+    }
+
+    /** The objects the dumped rows reference (or all of them), and the references to none. */
+    record Selection(SortedSet<Long> oids, List<DanglingReference> dangling) {
+    }
+
+    Selection select(List<DataDump.Job> jobs) {
         try {
             SortedSet<Long> oids = new TreeSet<>();
             List<DanglingReference> dangling = new ArrayList<>();
@@ -79,7 +93,7 @@ final class LargeObjectSource {
             if (!referencedOnly) {
                 oids.addAll(allObjects());
             }
-            return new Result(write(dumpDir, oids), dangling);
+            return new Selection(oids, dangling);
         } catch (SQLException e) {
             throw new PgsubsetException("could not dump the large objects: " + Messages.firstLine(e), e);
         }
@@ -163,28 +177,46 @@ final class LargeObjectSource {
                    ARRAY(SELECT g.what FROM grants g ORDER BY g.who, g.what)
               FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid = ?""";
 
-    private List<LargeObjectEntry> write(Path dumpDir, SortedSet<Long> oids) throws SQLException {
+    /** Where each object's bytes go, read a chunk at a time; the entry's file (empty: no file of its own). */
+    interface Store {
+        Stored store(long oid, LargeObjectReader reader) throws SQLException;
+    }
+
+    record Stored(String file, LargeObjectReader.Digest digest) {
+    }
+
+    /** Every object into {@code large-objects/<oid>} of the dump directory. */
+    private static Store files(Path dumpDir) {
+        return (oid, reader) -> {
+            Path dir = dumpDir.resolve(DIR);
+            try {
+                if (!Files.isDirectory(dir)) {
+                    OwnerOnly.createDirectory(dir);
+                }
+            } catch (IOException e) {
+                throw DumpErrors.io("could not create " + dir, e);
+            }
+            String file = DIR + "/" + oid;
+            return new Stored(file, copy(reader, oid, dumpDir.resolve(file)));
+        };
+    }
+
+    /** Stores every object and reads its owner and grants for the manifest. */
+    List<LargeObjectEntry> write(SortedSet<Long> oids, Store store) throws SQLException {
         List<LargeObjectEntry> out = new ArrayList<>();
         if (oids.isEmpty()) {
             return out;
         }
-        Path dir = dumpDir.resolve(DIR);
-        try {
-            OwnerOnly.createDirectory(dir);
-        } catch (IOException e) {
-            throw DumpErrors.io("could not create " + dir, e);
-        }
         try (PreparedStatement meta = conn.prepareStatement(METADATA);
              LargeObjectReader reader = new LargeObjectReader(conn)) {
             for (long oid : oids) {
-                String file = DIR + "/" + oid;
-                LargeObjectReader.Digest digest = copy(reader, oid, dumpDir.resolve(file));
+                Stored stored = store.store(oid, reader);
                 meta.setLong(1, oid);
                 meta.setLong(2, oid);
                 try (ResultSet rs = meta.executeQuery()) {
                     rs.next();
-                    out.add(new LargeObjectEntry(oid, file, digest.bytes(), digest.sha256(), rs.getString(2),
-                            grants(rs.getArray(3), rs.getArray(4))));
+                    out.add(new LargeObjectEntry(oid, stored.file(), stored.digest().bytes(), stored.digest().sha256(),
+                            rs.getString(2), grants(rs.getArray(3), rs.getArray(4))));
                 }
             }
         }

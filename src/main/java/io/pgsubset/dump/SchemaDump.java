@@ -40,12 +40,14 @@ final class SchemaDump {
      * @param pgRestore the pg_restore that writes the sections (at least as new as pg_dump)
      * @param schemas    only these schemas (pg_dump -n); empty for the whole database, which also
      *                   keeps extensions and other database-wide objects
+     * @param encoding   the sections' encoding (pg_dump --encoding); empty for the database's own
      * @param extensions with {@code schemas}, the extensions to create all the same (pg_dump -e, from
      *                   pg_dump 14): -n alone leaves out every CREATE EXTENSION, so a table with a
      *                   PostGIS or citext column could not be restored
      */
     record Options(PgProgram pgDump, PgProgram pgRestore, Map<String, String> environment, String snapshotId,
-                   List<String> schemas, List<String> extensions, boolean keepOwners, Optional<String> lockWaitTimeout) {
+                   List<String> schemas, List<String> extensions, boolean keepOwners, Optional<String> lockWaitTimeout,
+                   Optional<String> encoding) {
         Options {
             environment = Map.copyOf(environment);
             schemas = List.copyOf(schemas);
@@ -135,6 +137,7 @@ final class SchemaDump {
             argv.add("--no-privileges");
         }
         o.lockWaitTimeout().ifPresent(t -> argv.add("--lock-wait-timeout=" + t));
+        o.encoding().ifPresent(e -> argv.add("--encoding=" + e));
         for (String schema : o.schemas()) {
             // a quoted pattern matches exactly this name: no wildcards, case kept
             argv.add("--schema=" + Ident.quote(schema));

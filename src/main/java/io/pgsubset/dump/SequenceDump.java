@@ -56,14 +56,20 @@ final class SequenceDump {
     static void write(Path dir, List<Manifest.SequenceEntry> sequences) {
         Path file = dir.resolve(FILE);
         try (Writer w = OwnerOnly.newWriter(file)) {
-            w.write("-- pgsubset: every sequence as of the dump's snapshot\n");
-            for (Manifest.SequenceEntry s : sequences) {
-                String name = Ident.quote(s.schema(), s.name());
-                w.write("SELECT pg_catalog.setval(" + Ident.literal(name) + ", " + s.lastValue() + ", "
-                        + s.isCalled() + ");\n");
-            }
+            w.write(sql(sequences));
         } catch (IOException e) {
             throw DumpErrors.io("could not write " + file, e);
         }
+    }
+
+    /** The setval() statements, one per line, as sequences.sql holds them. */
+    static String sql(List<Manifest.SequenceEntry> sequences) {
+        StringBuilder sb = new StringBuilder("-- pgsubset: every sequence as of the dump's snapshot\n");
+        for (Manifest.SequenceEntry s : sequences) {
+            String name = Ident.quote(s.schema(), s.name());
+            sb.append("SELECT pg_catalog.setval(").append(Ident.literal(name)).append(", ").append(s.lastValue())
+                    .append(", ").append(s.isCalled()).append(");\n");
+        }
+        return sb.toString();
     }
 }

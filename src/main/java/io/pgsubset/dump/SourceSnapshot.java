@@ -141,11 +141,16 @@ public final class SourceSnapshot implements AutoCloseable {
 
     /** pg_dump's two schema files, written into {@code dir}/schema in the background. */
     public SchemaRun startSchema(Path dir, Consumer<Throwable> onFailure) {
+        return startSchema(dir, onFailure, Optional.empty());
+    }
+
+    /** The same, the sections in {@code encoding} (pg_dump --encoding) instead of the database's. */
+    SchemaRun startSchema(Path dir, Consumer<Throwable> onFailure, Optional<String> encoding) {
         SchemaDump.Options schemaOptions = new SchemaDump.Options(pgDump, pgRestore,
                 connector.target().childEnvironment(), leader.snapshotId(),
                 listener.time("schema list", () -> schemaFilter(leader.connection(), plan)),
                 extensionsOf(leader.connection(), plan), options.keepOwners(),
-                Optional.of(options.lockWaitTimeout().orElse(SnapshotSession.WORKER_LOCK_TIMEOUT)));
+                Optional.of(options.lockWaitTimeout().orElse(SnapshotSession.WORKER_LOCK_TIMEOUT)), encoding);
         SchemaDump schemaDump = new SchemaDump(schemaOptions);
         CompletableFuture<Void> future = CompletableFuture.runAsync(
                 () -> listener.time("schema (pg_dump and pg_restore, alongside)", () -> schemaDump.run(dir)));
@@ -287,6 +292,11 @@ public final class SourceSnapshot implements AutoCloseable {
     /** The source database's encoding, locale, settings and comment, which a target created for it takes. */
     public DatabaseProperties database() {
         return DatabaseProperties.read(leader.connection());
+    }
+
+    /** The extensions pg_dump creates for this plan, plpgsql (always there) left out. */
+    List<String> extensions() {
+        return extensionsOf(leader.connection(), plan).stream().filter(e -> !e.equals("plpgsql")).toList();
     }
 
     SnapshotSession leader() {

@@ -43,6 +43,15 @@ public final class OwnerOnly {
         return Files.createDirectory(dir, attribute(DIRECTORY));
     }
 
+    /** A new directory under the system's temporary directory, mode 0700 (where POSIX modes exist). */
+    public static Path createTempDirectory(String prefix) throws IOException {
+        try {
+            return Files.createTempDirectory(prefix, attribute(DIRECTORY));
+        } catch (UnsupportedOperationException notPosix) {
+            return Files.createTempDirectory(prefix);
+        }
+    }
+
     /**
      * Opens {@code file} for writing from its start, creating it with mode 0600 (a file that already
      * exists keeps its mode: within a dump's own 0700 directory only the dump creates files).

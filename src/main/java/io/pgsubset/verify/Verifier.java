@@ -49,13 +49,22 @@ public final class Verifier {
     }
 
     public VerifyReport run(Manifest manifest, Path dumpDir) {
+        return run(manifest, ExpectedForeignKeys.read(dumpDir.resolve(DumpLayout.POST_DATA)));
+    }
+
+    /** Against a manifest and the post-data SQL that names the foreign keys (a SQL script's own section). */
+    public VerifyReport run(Manifest manifest, String postDataSql) {
+        return run(manifest, ExpectedForeignKeys.parse(postDataSql));
+    }
+
+    private VerifyReport run(Manifest manifest, Set<ExpectedForeignKeys.Key> expectedKeys) {
         try {
             Session.configure(conn);
             List<Check> checks = new ArrayList<>();
             for (Manifest.TableEntry t : manifest.tables()) {
                 checks.add(table(t));
             }
-            checks.addAll(foreignKeys(ExpectedForeignKeys.read(dumpDir.resolve(DumpLayout.POST_DATA))));
+            checks.addAll(foreignKeys(expectedKeys));
             for (JsonNode relation : manifest.plan().path("relations")) {
                 if (!relation.path("declared").asBoolean(false)) {
                     checks.add(relation(relation));
