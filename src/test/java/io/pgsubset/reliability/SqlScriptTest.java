@@ -134,6 +134,21 @@ class SqlScriptTest {
         }
     }
 
+    /** A row lost on the way (here: one line taken out of a COPY block) fails the final check, which rolls back. */
+    @Test
+    void aMissingRowFailsTheCheckAndLoadsNothing(TestDatabase db) throws IOException {
+        String text = Files.readString(script, StandardCharsets.UTF_8);
+        int block = text.indexOf("\nCOPY \"public\".\"measure\"");
+        int firstRow = text.indexOf('\n', block + 1) + 1;
+        String damaged = text.substring(0, firstRow) + text.substring(text.indexOf('\n', firstRow) + 1);
+        TestDatabase target = db.sibling("lost");
+        Psql loaded = psql(target, damaged.getBytes(StandardCharsets.UTF_8));
+        assertEquals(3, loaded.exitCode(), loaded::toString);
+        assertTrue(loaded.err().contains("pgsubset: public.measure holds 299 rows after the load, the dump has 300"),
+                loaded::toString);
+        assertEquals("0", target.queryValue("SELECT (" + io.pgsubset.restore.TargetSql.USER_OBJECTS + ")::text"));
+    }
+
     /** Without --clean a non-empty target is refused before anything changes; with it, the target is refreshed. */
     @Test
     void cleanRefreshesANonEmptyTarget(TestDatabase db, @TempDir Path tmp) throws IOException {
@@ -185,6 +200,33 @@ class SqlScriptTest {
         Psql loaded = psql(target, stdout.toByteArray());
         assertEquals(0, loaded.exitCode(), loaded::toString);
         assertEquals("50", target.queryValue("SELECT count(*) FROM t"));
+    }
+
+    /**
+     * A dump that fails while rows stream ends the script with an error, so psql on the other end
+     * exits 3 instead of rolling back quietly at the end of its input.
+     */
+    @Test
+    void aDumpFailingMidStreamMakesPsqlFail(TestDatabase db, @TempDir Path tmp) {
+        TestDatabase source = db.sibling("failing_src");
+        source.execute("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100000) g;");
+        Path plan = Dumps.plan(tmp, "version: 1\nfull: [t]\ntransform:\n  t:\n    v: \"(1 / (id - 90000))::text\"\n");
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        StringWriter err = new StringWriter();
+        List<String> args = new ArrayList<>(List.of("dump", "--format", "sql", "-o", "-", "--plan", plan.toString()));
+        args.addAll(source.connectionArgs());
+        int code = Main.run(args.toArray(String[]::new), stdout, new PrintWriter(err, true), env());
+        assertEquals(1, code, err::toString);
+        assertTrue(err.toString().contains("division by zero"), err::toString);
+        String sql = stdout.toString(StandardCharsets.UTF_8);
+        assertTrue(sql.contains("\nCOPY \"public\".\"t\"") && sql.contains("\n1\t0\n"), () -> err + "\n" + sql.substring(Math.max(0, sql.length() - 600)));
+        TestDatabase target = db.sibling("failing_dst");
+        Psql loaded = psql(target, stdout.toByteArray());
+        assertEquals(3, loaded.exitCode(), loaded::toString);
+        // the COPY block is ended right where the rows stopped: its cut last row, or else the raise, fails psql
+        assertTrue(loaded.err().contains("pgsubset: the dump failed") || loaded.err().contains("CONTEXT:  COPY t, line"),
+                loaded::toString);
+        assertEquals("0", target.queryValue("SELECT (" + io.pgsubset.restore.TargetSql.USER_OBJECTS + ")::text"));
     }
 
     @Test
