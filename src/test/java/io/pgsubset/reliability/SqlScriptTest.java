@@ -146,7 +146,7 @@ class SqlScriptTest {
         assertEquals(3, loaded.exitCode(), loaded::toString);
         assertTrue(loaded.err().contains("pgsubset: public.measure holds 299 rows after the load, the dump has 300"),
                 loaded::toString);
-        assertEquals("0", target.queryValue("SELECT (" + io.pgsubset.restore.TargetSql.USER_OBJECTS + ")::text"));
+        assertEquals("0", target.queryValue("SELECT (" + io.pgsubset.format.TargetSql.USER_OBJECTS + ")::text"));
     }
 
     /** Without --clean a non-empty target is refused before anything changes; with it, the target is refreshed. */
@@ -226,7 +226,7 @@ class SqlScriptTest {
         // the COPY block is ended right where the rows stopped: its cut last row, or else the raise, fails psql
         assertTrue(loaded.err().contains("pgsubset: the dump failed") || loaded.err().contains("CONTEXT:  COPY t, line"),
                 loaded::toString);
-        assertEquals("0", target.queryValue("SELECT (" + io.pgsubset.restore.TargetSql.USER_OBJECTS + ")::text"));
+        assertEquals("0", target.queryValue("SELECT (" + io.pgsubset.format.TargetSql.USER_OBJECTS + ")::text"));
     }
 
     @Test
