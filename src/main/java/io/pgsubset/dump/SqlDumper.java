@@ -3,12 +3,13 @@ package io.pgsubset.dump;
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.Table;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.copy.Sink;
+import io.pgsubset.copy.Tee;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.ManifestIO;
-import io.pgsubset.manifest.RowDigest;
 import io.pgsubset.manifest.ScriptManifest;
 import io.pgsubset.plan.PlanJson;
 import io.pgsubset.format.DumpLayout;
@@ -17,9 +18,6 @@ import io.pgsubset.format.MaterializedViewRefresh;
 import io.pgsubset.subset.Subset;
 import io.pgsubset.subset.TableSubset;
 import io.pgsubset.tools.PgPrograms;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyManager;
-import org.postgresql.copy.CopyOut;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,8 +39,6 @@ import java.util.zip.GZIPOutputStream;
  * connection: nothing is held per table, and the first bytes leave before the data is read.
  */
 public final class SqlDumper {
-    private static final long PROGRESS_EVERY_BYTES = 1 << 20;
-
     private final Connector connector;
     private final PgPrograms programs;
     private final Optional<Path> pgDumpPath;
@@ -92,7 +88,9 @@ public final class SqlDumper {
         Catalog catalog = source.catalog();
         Subset subset = source.subset();
         List<Manifest.SequenceEntry> sequences = source.sequences();
-        List<DataDump.Job> jobs = new ArrayList<>(SourceSnapshot.jobs(catalog, subset, false));
+        // no data files: the rows are in the script
+        List<DataDump.Job> jobs = new ArrayList<>(SourceSnapshot.jobs(catalog, subset, false).stream()
+                .map(j -> new DataDump.Job(j.table(), j.subset(), "", j.weight())).toList());
         jobs.sort(Comparator.comparing((DataDump.Job j) -> j.table().name().schema())
                 .thenComparing(j -> j.table().name().name()));
         timer.planned(jobs.stream().map(j -> new DumpListener.PlannedTable(j.table().name(),
@@ -199,71 +197,102 @@ public final class SqlDumper {
         }
     }
 
+    /**
+     * Every table through the copy engine's source half, one piece after the other on the leader's
+     * lane (one stream: never split, no workers), each into its COPY block.
+     */
     private List<Manifest.TableEntry> copyAll(SourceSnapshot source, ScriptRequest request, List<DataDump.Job> jobs,
                                               SqlScript script, boolean[] inCopy) {
-        List<Manifest.TableEntry> out = new ArrayList<>();
-        for (DataDump.Job job : jobs) {
-            try {
-                out.add(copy(source, request, job, script, inCopy));
-            } catch (SQLException e) {
-                throw new PgsubsetException("COPY of " + job.table().name().display() + " failed: "
-                        + Messages.firstLine(e), e);
-            } catch (IOException e) {
-                throw DumpErrors.io("could not write the rows of " + job.table().name().display(), e);
-            }
-        }
-        return out;
+        TableCopier<SnapshotSession, Manifest.TableEntry> copier = new TableCopier<>(source.listener(),
+                request.source().transformKey(), s -> s, (job, select, parts) -> new Block(job, select, script, inCopy),
+                "copy");
+        SnapshotSession leader = source.leader();
+        return copier.run(leader, leader, () -> {
+            throw new IllegalStateException("a SQL script is copied on the leader's connection alone");
+        }, 1, new DataDump.Splitting(source.catalog().server().majorVersion(), 0), jobs);
     }
 
-    /** One table's COPY block: the source's CSV hashed as the directory format hashes it, written as text. */
-    private Manifest.TableEntry copy(SourceSnapshot source, ScriptRequest request, DataDump.Job job, SqlScript script,
-                                     boolean[] inCopy) throws SQLException, IOException {
-        Table table = job.table();
-        SelectList select = new SelectList(table, CopyQuery.ALIAS, job.subset().nulledColumns(),
-                job.subset().plan().transforms(), request.source().transformKey());
-        listener.tableStarted(table.name(), job.subset().rows());
-        long started = System.nanoTime();
-        script.startCopy(table.name().sql(), select.columns());
-        inCopy[0] = true;
-        RowDigest digest = new RowDigest(false);
-        CsvToText text = new CsvToText(script.data(), select.columns().size());
-        long bytes = 0;
-        long reported = 0;
-        CopyManager copy = source.leader().connection().unwrap(PGConnection.class).getCopyAPI();
-        for (String predicate : TableCopier.predicates(job.subset().selection())) {
-            CopyOut out = copy.copyOut(CopyQuery.sql(table, select, predicate, false));
-            try {
-                byte[] buf;
-                while ((buf = out.readFromCopy()) != null) {
-                    digest.write(buf, 0, buf.length);
-                    text.write(buf, 0, buf.length);
-                    bytes += buf.length;
-                    if (bytes - reported >= PROGRESS_EVERY_BYTES) {
-                        reported = bytes;
-                        listener.tableProgress(table.name(), digest.rows(), bytes);
-                    }
-                    if (Thread.currentThread().isInterrupted()) {
-                        throw new TableCopier.DumpCancelled();
-                    }
-                }
-            } finally {
-                if (out.isActive()) {
-                    out.cancelCopy();
-                }
+    /** One table's COPY block in the script: opened when its piece starts, ended with {@code \.} when it finishes. */
+    private final class Block implements TableCopier.Destination<SnapshotSession, Manifest.TableEntry> {
+        private final DataDump.Job job;
+        private final SelectList select;
+        private final SqlScript script;
+        private final boolean[] inCopy;
+
+        Block(DataDump.Job job, SelectList select, SqlScript script, boolean[] inCopy) {
+            this.job = job;
+            this.select = select;
+            this.script = script;
+            this.inCopy = inCopy;
+        }
+
+        @Override
+        public Sink open(SnapshotSession lane, int part) throws IOException {
+            script.startCopy(job.table().name().sql(), select.columns());
+            inCopy[0] = true;
+            return new BlockSink(script, select.columns().size());
+        }
+
+        @Override
+        public Optional<Manifest.TableEntry> arrived(int part, Sink.Arrived arrived, long csvBytes, long nanos) {
+            inCopy[0] = false;
+            return Optional.of(DataDump.finished(listener, job, select,
+                    new SplitFile.Totals(arrived.rows(), csvBytes, "", arrived.rowDigest(), nanos)));
+        }
+
+        @Override
+        public RuntimeException failed(int part, IOException e) {
+            return DumpErrors.io("could not write the rows of " + job.table().name().display()
+                    + " into the SQL script", e);
+        }
+    }
+
+    /** The source's CSV hashed as the directory format hashes it, then written as COPY text format. */
+    private static final class BlockSink extends Sink {
+        private final SqlScript script;
+        private final CsvToText text;
+        private final Tee tee;
+
+        BlockSink(SqlScript script, int columns) {
+            this.script = script;
+            this.text = new CsvToText(script.data(), columns);
+            this.tee = new Tee(text, false);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            tee.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            tee.write(b, off, len);
+        }
+
+        @Override
+        public boolean header() {
+            return false;
+        }
+
+        @Override
+        public long rows() {
+            return tee.rows();
+        }
+
+        @Override
+        public Arrived finish() throws IOException {
+            text.close();
+            if (!text.atRowStart()) {
+                throw new IOException("the server's CSV ended inside a row");
             }
+            script.endCopy();
+            return new Arrived(tee.rows(), tee.digest());
         }
-        text.close();
-        if (!text.atRowStart()) {
-            throw new IOException("the server's CSV for " + table.name().display() + " ended inside a row");
+
+        /** An unfinished block stays open in the script: the run fails, and its abort ends it. */
+        @Override
+        public void close() {
         }
-        script.endCopy();
-        inCopy[0] = false;
-        Manifest.TableEntry entry = new Manifest.TableEntry(table.name().schema(), table.name().name(),
-                job.subset().plan().mode().keyword(), select.columns(), digest.rows(), bytes, "", "", digest.digest(),
-                select.describeTransforms(),
-                table.extension().map(e -> new Manifest.ExtensionTable(e, table.extensionFilter())));
-        listener.tableFinished(table.name(), entry, System.nanoTime() - started);
-        return entry;
     }
 
     /** Each object under its OID, a chunk per statement (never whole in memory), then owner and grants. */
