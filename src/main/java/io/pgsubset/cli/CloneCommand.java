@@ -59,8 +59,9 @@ final class CloneCommand implements Callable<Integer> {
     @Option(names = "--create", description = "Create the target database first (from template0).")
     boolean create;
 
-    @Option(names = "--clean", description = "Clone into a non-empty target: first drop every schema (with its "
-            + "content) and every extension but plpgsql, then recreate an empty public schema.")
+    @Option(names = "--clean", description = "Clone into a non-empty target in ONE transaction (one psql session, "
+            + "one table at a time; not with --jobs): drop every schema, extension but plpgsql and large object, "
+            + "recreate an empty public schema, load; a failure or kill leaves the old content.")
     boolean clean;
 
     @Option(names = "--replace", description = "Clone into <target database>__pgsubset_new, then rename the target's "

@@ -67,6 +67,10 @@ public final class Cloner {
     }
 
     private CloneResult clone(CloneRequest request) {
+        if (request.clean() && !request.create() && request.replace().isEmpty()) {
+            return new OneTransactionClone(source, target, programs, pgDumpPath, psqlPath, env, listener,
+                    targetListener).run(request);
+        }
         long start = System.nanoTime();
         Restore restore = new Restore(target, programs.find("psql", psqlPath), env, targetListener);
         Path work = workDirectory();

@@ -29,6 +29,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -63,10 +64,20 @@ public final class SqlDumper {
     }
 
     public Result run(ScriptRequest request, ScriptOutput output) {
+        return run(request, output, source -> {
+        });
+    }
+
+    /**
+     * The same, with {@code beforeWriting} called on the source as the manifest names it once the
+     * snapshot is open and before a byte is written (clone refuses its target there).
+     */
+    public Result run(ScriptRequest request, ScriptOutput output, Consumer<Manifest.Source> beforeWriting) {
         long started = System.nanoTime();
         Path work = workDirectory();
         try (SourceSnapshot source = SourceSnapshot.open(connector, programs, pgDumpPath, listener,
                 request.source())) {
+            beforeWriting.accept(source.source());
             PhaseTimer timer = source.listener();
             // the script is UTF-8 throughout: pg_dump writes the schema in it, as COPY sends the rows
             SourceSnapshot.SchemaRun schema = source.startSchema(work, failure -> {
@@ -98,10 +109,12 @@ public final class SqlDumper {
         LargeObjectSource largeObjects = new LargeObjectSource(source.leader().connection(), request.source().transformKey());
         LargeObjectSource.Selection selected = timer.time("large objects (which)", () -> largeObjects.select(jobs));
         List<Manifest.MaterializedViewEntry> views = source.materializedViews();
-        Optional<SqlScript.Clean> clean = request.clean()
-                ? Optional.of(new SqlScript.Clean(source.plan().schemas(), source.extensions(),
-                List.copyOf(selected.oids())))
-                : Optional.empty();
+        Optional<SqlScript.Clean> clean = switch (request.clean()) {
+            case NONE -> Optional.empty();
+            case DUMPED_OBJECTS -> Optional.of(new SqlScript.Clean(source.plan().schemas(), source.extensions(),
+                    List.copyOf(selected.oids()), false));
+            case EVERYTHING -> Optional.of(SqlScript.Clean.everythingInTheTarget());
+        };
         timer.time("waiting for the schema", schema::await);
         timer.step("schema written by " + schema.pgDumpPath());
         String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
@@ -175,8 +188,11 @@ public final class SqlDumper {
                 "source: PostgreSQL " + s.serverVersion() + ", database " + s.database()
                         + s.systemIdentifier().map(id -> ", system identifier " + id).orElse(""),
                 "snapshot: " + source.snapshotTime(),
-                "target: " + (request.clean() ? "the dump's schemas, extensions and large objects are dropped first"
-                        : "must be empty (the script refuses a non-empty database before it changes anything)"),
+                "target: " + switch (request.clean()) {
+                    case NONE -> "must be empty (the script refuses a non-empty database before it changes anything)";
+                    case DUMPED_OBJECTS -> "the dump's schemas, extensions and large objects are dropped first";
+                    case EVERYTHING -> "every schema, extension and large object is dropped first";
+                },
                 "rows and row digests per table are in the manifest at the end (pgsubset verify --manifest-from FILE)",
                 "tables (mode, rows planned; ~ an estimate):"));
         for (DataDump.Job j : jobs) {

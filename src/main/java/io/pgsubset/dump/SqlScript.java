@@ -102,7 +102,15 @@ final class SqlScript {
             """;
 
     /** What --clean drops: the dump's schemas, extensions and large objects. */
-    record Clean(List<String> schemas, List<String> extensions, List<Long> largeObjects) {
+    /**
+     * What to drop before loading: the dump's schemas, extensions and large objects, or (with
+     * {@code everything}) every schema, extension and large object, as restore --clean does.
+     */
+    record Clean(List<String> schemas, List<String> extensions, List<Long> largeObjects, boolean everything) {
+        static Clean everythingInTheTarget() {
+            return new Clean(List.of(), List.of(), List.of(), true);
+        }
+
         Clean {
             schemas = List.copyOf(schemas);
             extensions = List.copyOf(extensions);
@@ -129,6 +137,8 @@ final class SqlScript {
                     + "extensions or large objects): load this script into an empty database, or dump again with "
                     + "--clean to replace the dump's schemas; nothing was changed";
             text(dollarQuoted(REFUSE_NON_EMPTY.formatted(TargetSql.USER_OBJECTS, Ident.literal(message))));
+        } else if (clean.get().everything()) {
+            text(TargetSql.CLEAN + "\n");
         } else {
             Clean c = clean.get();
             text(dollarQuoted(CLEAN.formatted(textArray(c.schemas()), textArray(c.extensions()),

@@ -21,11 +21,11 @@ import java.util.Map;
  * from pg_dump need psql (they hold psql meta-commands such as {@code \restrict}); the target
  * travels in the environment, the password in PGPASSWORD only.
  */
-final class PsqlRunner {
+public final class PsqlRunner {
     private final PgProgram psql;
     private final Map<String, String> baseEnv;
 
-    PsqlRunner(PgProgram psql, Map<String, String> baseEnv) {
+    public PsqlRunner(PgProgram psql, Map<String, String> baseEnv) {
         this.psql = psql;
         this.baseEnv = Map.copyOf(baseEnv);
     }
@@ -40,8 +40,33 @@ final class PsqlRunner {
     record FilePart(Path file) implements Part {
     }
 
+    /** Writes psql's input; psql stops reading at its first error. */
+    public interface Input {
+        void write(OutputStream in) throws IOException;
+    }
+
     /** Runs BEGIN; parts...; COMMIT; against {@code target}; {@code what} names it in errors. */
     void runInTransaction(ConnectionTarget target, String what, List<Part> parts) {
+        feed(target, what, in -> {
+            in.write("BEGIN;\n".getBytes(StandardCharsets.UTF_8));
+            for (Part part : parts) {
+                if (part instanceof Text t) {
+                    in.write((t.sql() + "\n").getBytes(StandardCharsets.UTF_8));
+                } else if (part instanceof FilePart f) {
+                    Files.copy(f.file(), in);
+                    in.write('\n');
+                }
+            }
+            in.write("COMMIT;\n".getBytes(StandardCharsets.UTF_8));
+        });
+    }
+
+    /**
+     * Runs psql against {@code target} on what {@code input} writes, then waits for it. When psql
+     * fails, its first error line is the error; when the input fails while psql is fine, the input's.
+     * Either way psql saw no COMMIT that was not the script's own.
+     */
+    public void feed(ConnectionTarget target, String what, Input input) {
         // -w: psql gets the credentials pgsubset connected with; a password prompt would read the script
         ProcessBuilder pb = new ProcessBuilder(psql.path().toString(), "-X", "-q", "-w", "-v", "ON_ERROR_STOP=1");
         pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
@@ -61,34 +86,46 @@ final class PsqlRunner {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread drain = new Thread(() -> copyQuietly(p.getErrorStream(), err), "psql-stderr");
         drain.start();
-        IOException writeFailure = null;
+        Exception writeFailure = null;
         try (OutputStream in = p.getOutputStream()) {
-            in.write("BEGIN;\n".getBytes(StandardCharsets.UTF_8));
-            for (Part part : parts) {
-                if (part instanceof Text t) {
-                    in.write((t.sql() + "\n").getBytes(StandardCharsets.UTF_8));
-                } else if (part instanceof FilePart f) {
-                    Files.copy(f.file(), in);
-                    in.write('\n');
-                }
-            }
-            in.write("COMMIT;\n".getBytes(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            writeFailure = e; // psql stopped reading: its exit status and stderr say why
+            input.write(in);
+        } catch (IOException | RuntimeException e) {
+            writeFailure = e; // psql may have stopped reading: its exit status and stderr say why
         }
         try {
             int code = p.waitFor();
             drain.join();
             String message = err.toString(StandardCharsets.UTF_8).strip();
+            if (writeFailure instanceof RuntimeException re && !brokenPipe(re)) {
+                throw re; // the input's own failure; psql's is its consequence
+            }
             if (code != 0) {
-                throw new PgsubsetException(what + " failed in psql (exit " + code + "): "
+                PgsubsetException failed = new PgsubsetException(what + " failed in psql (exit " + code + "): "
                         + (message.isEmpty() ? String.valueOf(writeFailure) : Messages.firstLine(message, "")));
+                if (writeFailure != null) {
+                    failed.addSuppressed(writeFailure);
+                }
+                throw failed;
+            }
+            if (writeFailure != null) {
+                throw new PgsubsetException(what + ": could not write to psql: " + Messages.firstLine(writeFailure),
+                        writeFailure);
             }
         } catch (InterruptedException e) {
             p.destroy();
             Thread.currentThread().interrupt();
             throw new Interrupted("interrupted while running " + what);
         }
+    }
+
+    /** Whether a write failed because psql stopped reading (its own error then says why). */
+    private static boolean brokenPipe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void copyQuietly(InputStream from, OutputStream to) {

@@ -251,7 +251,7 @@ public final class Restore {
             TargetSql.SYSTEM_IDENTIFIER);
 
     /** Refuses the dump's own source: same system identifier and database name (exit 2, naming both). */
-    static void refuseSource(Connection c, Manifest.Source source, String db) throws SQLException {
+    public static void refuseSource(Connection c, Manifest.Source source, String db) throws SQLException {
         Optional<String> sysid = source.systemIdentifier();
         if (sysid.isEmpty()) {
             return;

@@ -261,6 +261,50 @@ class CloneCommandTest {
                 + "\\_\\_pgsubset%'"), "no half-built or old database is left");
     }
 
+    /**
+     * --clean refreshes in one transaction: SIGKILL while the rows stream leaves the old content
+     * whole (nothing was committed), the next --clean replaces it, and --jobs is refused with it.
+     */
+    @Test
+    void cleanRefreshesInOneTransactionSoAKillLeavesTheOldContent(TestDatabase db) throws Exception {
+        TestDatabase target = db.sibling("cleaned");
+        target.execute("CREATE TABLE old_content (id int); INSERT INTO old_content VALUES (7);");
+        Path slow = tmp.resolve("slow-clean.yaml");
+        Files.writeString(slow, """
+                version: 1
+                transform:
+                  big:
+                    pad: "pad || (SELECT '' FROM pg_sleep(0.001))"
+                """);
+        List<String> args = new ArrayList<>(List.of("clone"));
+        args.addAll(db.connectionArgs());
+        args.addAll(List.of("--target", target.conninfo(), "--plan", slow.toString(), "--clean", "--quiet"));
+        try (CliProcess p = CliProcess.start(saltEnv(), args)) {
+            String copying = "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + target.name()
+                    + "' AND query ILIKE 'COPY%big%FROM stdin%'";
+            for (int i = 0; i < 1200 && db.queryLong(copying) == 0; i++) {
+                assertTrue(p.isAlive(), p::toString);
+                Thread.sleep(50);
+            }
+            assertTrue(db.queryLong(copying) > 0, "the copy of big into the target started");
+            p.kill();
+        }
+        assertEquals("7", target.queryValue("SELECT id FROM old_content"), "the old content survives the kill");
+        assertEquals(0, target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'big'"));
+
+        Cli.Result refused = clone(db, target.name(), "--plan", plan().toString(), "--clean", "--jobs", "2");
+        assertEquals(2, refused.exitCode(), refused::toString);
+        assertTrue(refused.err().contains("one transaction"), refused::toString);
+
+        Cli.Result c = clone(db, target.name(), "--plan", plan().toString(), "--clean", "--format", "json");
+        assertEquals(0, c.exitCode(), c::toString);
+        assertEquals(0, target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'old_content'"));
+        assertEquals(content(db, "big"), content(target, "big"));
+        JsonNode json = ManifestIO.mapper().readTree(c.out());
+        json.get("tables").forEach(t -> assertTrue(t.get("ok").asBoolean(), t::toString));
+        assertEquals(db.queryLong("SELECT count(*) FROM big"), target.queryLong("SELECT count(*) FROM big"));
+    }
+
     /** Writers keep changing users and events while a --jobs 2 clone runs: the target is one instant of the source. */
     @Test
     void concurrentWritersStillGiveAConsistentTarget(TestDatabase db) throws Exception {
