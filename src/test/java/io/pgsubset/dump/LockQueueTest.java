@@ -4,6 +4,11 @@ import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.connect.ConnectionOptions;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.clone.CloneRequest;
+import io.pgsubset.clone.CloneResult;
+import io.pgsubset.clone.Cloner;
+import io.pgsubset.restore.RestoreListener;
+import io.pgsubset.transform.TransformKey;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.testing.PgTest;
@@ -103,11 +108,64 @@ class LockQueueTest {
         db.execute("ALTER TABLE \"Auth User\" DROP COLUMN added");
     }
 
+    /**
+     * The same for {@code clone --jobs 2}: the workers' source sessions take the same NOWAIT locks,
+     * so the ALTER queued behind the leader's lock sends the table to the leader's pair; the clone
+     * ends within seconds with every row in the target, and the migration goes through after it.
+     */
+    @Test
+    void anAlterQueuedBehindACloneDoesNotStallJobs(TestDatabase db) throws Exception {
+        TestDatabase target = db.absentSibling("alterclone");
+        List<String> steps = new CopyOnWriteArrayList<>();
+        CompletableFuture<Integer> alterPid = new CompletableFuture<>();
+        CompletableFuture<Void> alter = new CompletableFuture<>();
+        DumpListener listener = new DumpListener() {
+            @Override
+            public void tableStarted(QualifiedName table, long expectedRows) {
+                if (!table.name().equals("Auth User")) {
+                    startAlterAndAwaitQueued(db, alterPid, alter, false);
+                }
+            }
+
+            @Override
+            public void step(String message) {
+                steps.add(message);
+            }
+        };
+        ConnectionTarget source = ConnectionTarget.resolve(ConnectionOptions.none(), db.libpqEnv());
+        ConnectionTarget into = ConnectionTarget.resolve(ConnectionOptions.none(), target.libpqEnv());
+        SourceSnapshot.Options options = new SourceSnapshot.Options(PlanSource.everyTableFull(),
+                java.util.OptionalLong.empty(), Optional.empty(), false, TransformKey.random(), 0,
+                SourceLimits.none());
+        CloneRequest request = new CloneRequest(options, 2, true, Optional.empty(), false, Optional.empty(), false,
+                false, "postgres", "test");
+        CloneResult result = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> new Cloner(new Connector(source),
+                into, new PgPrograms(System.getenv()), Optional.empty(), Optional.empty(), System.getenv(), listener,
+                RestoreListener.QUIET).run(request));
+        assertTrue(result.tables().stream().allMatch(CopiedTable::matches), result::toString);
+        assertEquals(50, target.queryLong("SELECT count(*) FROM \"Auth User\""));
+        assertEquals(20000, target.queryLong("SELECT count(*) FROM big"));
+        int pid = alterPid.get();
+        assertTrue(steps.stream().anyMatch(s -> s.contains("\"Auth User\"") && s.contains("session " + pid)
+                        && s.contains("AccessExclusiveLock") && s.contains("leader")),
+                () -> "a step names the table, the queued session and its lock: " + steps);
+        alter.get();
+        db.execute("ALTER TABLE \"Auth User\" DROP COLUMN added");
+    }
+
     /** Runs the ALTER once, in its own thread, and returns when it waits for its lock. */
     private static synchronized void startAlterAndAwaitQueued(TestDatabase db, CompletableFuture<Integer> pid,
                                                              CompletableFuture<Void> done) {
+        startAlterAndAwaitQueued(db, pid, done, true);
+    }
+
+    /** @param schemaFirst wait for a dump's pg_dump to finish first (a clone's has, before its data starts) */
+    private static synchronized void startAlterAndAwaitQueued(TestDatabase db, CompletableFuture<Integer> pid,
+                                                             CompletableFuture<Void> done, boolean schemaFirst) {
         if (!pid.isDone()) {
-            awaitSchemaDumped();
+            if (schemaFirst) {
+                awaitSchemaDumped();
+            }
             Thread t = new Thread(() -> {
                 try (Connection c = db.connect(); Statement st = c.createStatement()) {
                     try (var rs = st.executeQuery("SELECT pg_backend_pid()")) {

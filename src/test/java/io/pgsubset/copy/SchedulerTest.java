@@ -1,0 +1,139 @@
+package io.pgsubset.copy;
+
+import io.pgsubset.error.PgsubsetException;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The scheduler's failure discipline, which every pairing (dump, restore, clone) relies on: the
+ * first failure of any kind cancels every lane, every thread is joined before any lane is closed,
+ * and every lane is closed even when a close throws.
+ */
+class SchedulerTest {
+    /** A lane that records what happened to it; its running piece blocks until it is cancelled. */
+    private static final class Recording implements Lane {
+        final int id;
+        final List<String> events;
+        final CountDownLatch cancelled = new CountDownLatch(1);
+        final boolean closeFails;
+
+        Recording(int id, List<String> events, boolean closeFails) {
+            this.id = id;
+            this.events = events;
+            this.closeFails = closeFails;
+        }
+
+        @Override
+        public void cancel() {
+            events.add("cancel " + id);
+            cancelled.countDown();
+        }
+
+        @Override
+        public void finish() {
+            events.add("finish " + id);
+        }
+
+        @Override
+        public void close() {
+            events.add("close " + id);
+            if (closeFails) {
+                throw new IllegalStateException("close " + id + " failed");
+            }
+        }
+    }
+
+    private static Task<Recording> task(double weight, java.util.function.Consumer<Recording> body) {
+        return new Task<>() {
+            @Override
+            public double weight() {
+                return weight;
+            }
+
+            @Override
+            public void run(Recording lane) {
+                body.accept(lane);
+            }
+        };
+    }
+
+    /** Blocks like a COPY until the lane is cancelled, then fails as a cancelled COPY does. */
+    private static void copyUntilCancelled(Recording lane) {
+        try {
+            if (!lane.cancelled.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("never cancelled");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lane.events.add("ended " + lane.id);
+        throw new PgsubsetException("canceling statement due to user request");
+    }
+
+    @Test
+    void anErrorInAWorkerCancelsEveryLaneJoinsThenClosesEachQuietly() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        AtomicInteger ids = new AtomicInteger();
+        AssertionError injected = new AssertionError("injected");
+        CountDownLatch bothRunning = new CountDownLatch(2);
+        Scheduler<Recording> s = new Scheduler<>(Optional.empty(), 2,
+                () -> new Recording(ids.incrementAndGet(), events, true), "test");
+        List<Task<Recording>> tasks = List.of(
+                task(2, lane -> {
+                    bothRunning.countDown();
+                    copyUntilCancelled(lane);
+                }),
+                task(1, lane -> {
+                    bothRunning.countDown();
+                    try {
+                        bothRunning.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    throw injected;
+                }));
+        PgsubsetException e = assertTimeoutPreemptively(Duration.ofSeconds(30),
+                () -> assertThrows(PgsubsetException.class, () -> s.run(tasks)));
+        assertSame(injected, e.getCause(), "the Error is the failure reported");
+        assertTrue(e.getMessage().contains("AssertionError") && e.getMessage().contains("injected"), e::getMessage);
+        assertEquals(2, e.getCause().getSuppressed().length, "each failed close is kept, none hides the Error");
+        assertTrue(events.contains("cancel 1") && events.contains("cancel 2"), events::toString);
+        assertTrue(events.contains("close 1") && events.contains("close 2"), "a failing close skips no other: " + events);
+        assertTrue(events.indexOf("ended 1") + events.indexOf("ended 2") > -2, events::toString);
+        int ended = Math.max(events.indexOf("ended 1"), events.indexOf("ended 2"));
+        assertTrue(ended < events.indexOf("close 1") && ended < events.indexOf("close 2"),
+                "every thread is joined before a lane closes: " + events);
+        assertTrue(events.stream().noneMatch(x -> x.startsWith("finish")), "a failed run finishes (commits) nothing");
+    }
+
+    @Test
+    void aFailedRunStartsNoFurtherPiece() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        AtomicInteger ran = new AtomicInteger();
+        Scheduler<Recording> s = new Scheduler<>(Optional.empty(), 1, () -> new Recording(1, events, false), "test");
+        List<Task<Recording>> tasks = List.of(
+                task(3, lane -> {
+                    ran.incrementAndGet();
+                    throw new OutOfMemoryError("injected");
+                }),
+                task(2, lane -> ran.incrementAndGet()),
+                task(1, lane -> ran.incrementAndGet()));
+        PgsubsetException e = assertThrows(PgsubsetException.class, () -> s.run(tasks));
+        assertTrue(e.getCause() instanceof OutOfMemoryError, e::toString);
+        assertEquals(1, ran.get(), "the heaviest piece runs first and nothing after its failure");
+        assertEquals(List.of("cancel 1", "close 1"), events);
+    }
+}
