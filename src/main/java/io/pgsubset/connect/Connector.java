@@ -58,7 +58,7 @@ public final class Connector {
             return new Connector(target.pinnedTo(probe.server()));
         } catch (SQLException e) {
             throw new PgsubsetException("could not close the probe connection to " + probe.server() + ": "
-                    + e.getMessage(), e);
+                    + Messages.firstLine(e), e);
         }
     }
 

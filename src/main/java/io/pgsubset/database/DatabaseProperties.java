@@ -1,5 +1,6 @@
 package io.pgsubset.database;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 
 import java.sql.Connection;
@@ -77,7 +78,7 @@ public record DatabaseProperties(String encoding, String collate, String ctype, 
                     Optional.ofNullable(rs.getString(6)), settings(conn), Optional.ofNullable(rs.getString(7)));
         } catch (SQLException e) {
             throw new PgsubsetException("could not read the database's encoding, locale and settings: "
-                    + e.getMessage(), e);
+                    + Messages.firstLine(e), e);
         }
     }
 

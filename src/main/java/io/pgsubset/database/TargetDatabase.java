@@ -1,5 +1,6 @@
 package io.pgsubset.database;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.sql.Ident;
 
@@ -9,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -94,8 +94,7 @@ public final class TargetDatabase {
                                                 SQLException e) {
         String what = choice.isSource() ? "the source's " + like.map(DatabaseProperties::describeLocale)
                 .orElse("encoding and locale") : choice.flags();
-        String server = Objects.requireNonNullElse(e.getMessage(), "").lines().findFirst().orElse("")
-                .replaceFirst("^ERROR: ", "");
+        String server = Messages.firstLine(e).replaceFirst("^ERROR: ", "");
         return new UsageException("cannot create database \"" + db + "\" with " + what + ": " + server
                 + "; nothing was created. Install that locale on the target server, or choose one it has with "
                 + "--locale (sort order then differs from the source's) and, if needed, --encoding", e);
@@ -140,8 +139,7 @@ public final class TargetDatabase {
                 st.execute(alter.sql());
                 applied++;
             } catch (SQLException e) {
-                listener.warning("not applied: " + alter.what() + ": " + Objects.requireNonNullElse(e.getMessage(), "")
-                        .lines().findFirst().orElse(""));
+                listener.warning("not applied: " + alter.what() + ": " + Messages.firstLine(e));
             }
         }
         if (applied > 0) {

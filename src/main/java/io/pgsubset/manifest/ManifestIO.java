@@ -1,5 +1,6 @@
 package io.pgsubset.manifest;
 
+import io.pgsubset.error.Messages;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -66,7 +67,7 @@ public final class ManifestIO {
             throw new UsageException(dir + " has no " + FILE_NAME + ": it is not a complete pgsubset dump "
                     + "(an interrupted dump never writes one)", e);
         } catch (IOException e) {
-            throw new UsageException(file + " is corrupted: " + e.getMessage().lines().findFirst().orElse(""), e);
+            throw new UsageException(file + " is corrupted: " + Messages.firstLine(e), e);
         }
     }
 }

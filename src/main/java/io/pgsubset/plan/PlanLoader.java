@@ -1,5 +1,6 @@
 package io.pgsubset.plan;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.UsageException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -110,7 +111,7 @@ public final class PlanLoader {
             root = new Yaml(options).compose(new StringReader(text));
         } catch (MarkedYAMLException e) {
             Position at = Position.of(e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark());
-            String problem = e.getProblem() == null ? e.getMessage().lines().findFirst().orElse("") : e.getProblem();
+            String problem = e.getProblem() == null ? Messages.firstLine(e) : e.getProblem();
             if (problem.contains("\\t") || problem.contains("TAB")) {
                 problem("tab character where YAML allows only spaces", "indent with spaces, not tabs", at);
             } else {

@@ -1,6 +1,7 @@
 package io.pgsubset.restore;
 
 import io.pgsubset.format.LargeObjectSql;
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.manifest.Manifest;
@@ -74,7 +75,7 @@ final class LargeObjectSink {
                 offset += chunk.length;
             }
         } catch (IOException e) {
-            throw new UsageException(file + ": " + e.getMessage() + ": the dump is incomplete; no large object was "
+            throw new UsageException(file + ": " + Messages.firstLine(e) + ": the dump is incomplete; no large object was "
                     + "restored", e);
         }
         String sum = HexFormat.of().formatHex(sha.digest());

@@ -156,7 +156,7 @@ public final class Restore {
         try (Connection c = open(target)) {
             TargetDatabase.applySettings(c, manifest.database().get(), listener);
         } catch (SQLException e) {
-            throw new PgsubsetException("could not apply the database settings to " + target + ": " + e.getMessage(),
+            throw new PgsubsetException("could not apply the database settings to " + target + ": " + Messages.firstLine(e),
                     e);
         }
     }
@@ -208,7 +208,7 @@ public final class Restore {
             try (Connection c = open(target)) {
                 LargeObjectSink.load(c, dir, manifest);
             } catch (SQLException e) {
-                throw new PgsubsetException("loading the large objects failed: " + e.getMessage(), e);
+                throw new PgsubsetException("loading the large objects failed: " + Messages.firstLine(e), e);
             }
         }
         listener.step("loading the post-data schema (indexes, constraints, triggers)");
