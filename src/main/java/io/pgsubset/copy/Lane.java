@@ -1,5 +1,10 @@
 package io.pgsubset.copy;
 
+import org.postgresql.PGConnection;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
 /**
  * What one piece of copy work runs on: the connections of one job (a source session, a target
  * session, or both). The {@link Scheduler} gives each lane one piece at a time.
@@ -14,4 +19,14 @@ public interface Lane {
 
     /** Releases the lane's connections (after {@link #finish}, or after a failure). */
     void close();
+
+    /** Cancels what {@code conn} is running, from another thread; never throws. */
+    static void cancelQuietly(Connection conn) {
+        try {
+            conn.unwrap(PGConnection.class).cancelQuery();
+        } catch (SQLException | RuntimeException e) {
+            // the connection is gone already, or cannot be reached: its query ends with it
+            return;
+        }
+    }
 }

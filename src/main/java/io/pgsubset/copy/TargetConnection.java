@@ -3,7 +3,6 @@ package io.pgsubset.copy;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.sql.Session;
-import org.postgresql.PGConnection;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -44,12 +43,7 @@ public final class TargetConnection implements Lane {
 
     @Override
     public void cancel() {
-        try {
-            conn.unwrap(PGConnection.class).cancelQuery();
-        } catch (SQLException | RuntimeException e) {
-            // the connection is gone: its COPY and transaction end with it
-            return;
-        }
+        Lane.cancelQuietly(conn);
     }
 
     @Override

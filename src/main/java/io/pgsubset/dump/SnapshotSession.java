@@ -9,7 +9,6 @@ import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.sql.Ident;
 import io.pgsubset.sql.Session;
-import org.postgresql.PGConnection;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -275,12 +274,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
     /** Cancels the running query, from another thread; the failure it causes is reported by whoever failed first. */
     @Override
     public void cancel() {
-        try {
-            conn.unwrap(PGConnection.class).cancelQuery();
-        } catch (SQLException | RuntimeException e) {
-            // the connection is gone already, or cannot be reached: its query ends with it
-            return;
-        }
+        Lane.cancelQuietly(conn);
     }
 
     String snapshotId() {

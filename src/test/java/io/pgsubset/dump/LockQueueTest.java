@@ -79,19 +79,7 @@ class LockQueueTest {
         List<String> steps = new CopyOnWriteArrayList<>();
         CompletableFuture<Integer> alterPid = new CompletableFuture<>();
         CompletableFuture<Void> alter = new CompletableFuture<>();
-        DumpListener listener = new DumpListener() {
-            @Override
-            public void tableStarted(QualifiedName table, long expectedRows) {
-                if (!table.name().equals("Auth User")) {
-                    startAlterAndAwaitQueued(db, alterPid, alter);
-                }
-            }
-
-            @Override
-            public void step(String message) {
-                steps.add(message);
-            }
-        };
+        DumpListener listener = alterOnTheFirstBigTable(db, steps, alterPid, alter, true);
         DumpResult result = assertTimeoutPreemptively(Duration.ofSeconds(60),
                 () -> dumper(db, listener).run(request(out)));
         Manifest.TableEntry user = DumpCommandTest.entry(result.manifest(), "Auth User");
@@ -119,19 +107,7 @@ class LockQueueTest {
         List<String> steps = new CopyOnWriteArrayList<>();
         CompletableFuture<Integer> alterPid = new CompletableFuture<>();
         CompletableFuture<Void> alter = new CompletableFuture<>();
-        DumpListener listener = new DumpListener() {
-            @Override
-            public void tableStarted(QualifiedName table, long expectedRows) {
-                if (!table.name().equals("Auth User")) {
-                    startAlterAndAwaitQueued(db, alterPid, alter, false);
-                }
-            }
-
-            @Override
-            public void step(String message) {
-                steps.add(message);
-            }
-        };
+        DumpListener listener = alterOnTheFirstBigTable(db, steps, alterPid, alter, false);
         ConnectionTarget source = ConnectionTarget.resolve(ConnectionOptions.none(), db.libpqEnv());
         ConnectionTarget into = ConnectionTarget.resolve(ConnectionOptions.none(), target.libpqEnv());
         SourceSnapshot.Options options = new SourceSnapshot.Options(PlanSource.everyTableFull(),
@@ -153,13 +129,30 @@ class LockQueueTest {
         db.execute("ALTER TABLE \"Auth User\" DROP COLUMN added");
     }
 
-    /** Runs the ALTER once, in its own thread, and returns when it waits for its lock. */
-    private static synchronized void startAlterAndAwaitQueued(TestDatabase db, CompletableFuture<Integer> pid,
-                                                             CompletableFuture<Void> done) {
-        startAlterAndAwaitQueued(db, pid, done, true);
+    /** Starts the ALTER on "Auth User" when a bigger table starts copying; records the steps. */
+    private static DumpListener alterOnTheFirstBigTable(TestDatabase db, List<String> steps,
+                                                        CompletableFuture<Integer> alterPid,
+                                                        CompletableFuture<Void> alter, boolean schemaFirst) {
+        return new DumpListener() {
+            @Override
+            public void tableStarted(QualifiedName table, long expectedRows) {
+                if (!table.name().equals("Auth User")) {
+                    startAlterAndAwaitQueued(db, alterPid, alter, schemaFirst);
+                }
+            }
+
+            @Override
+            public void step(String message) {
+                steps.add(message);
+            }
+        };
     }
 
-    /** @param schemaFirst wait for a dump's pg_dump to finish first (a clone's has, before its data starts) */
+    /**
+     * Runs the ALTER once, in its own thread, and returns when it waits for its lock.
+     *
+     * @param schemaFirst wait for a dump's pg_dump to finish first (a clone's has, before its data starts)
+     */
     private static synchronized void startAlterAndAwaitQueued(TestDatabase db, CompletableFuture<Integer> pid,
                                                              CompletableFuture<Void> done, boolean schemaFirst) {
         if (!pid.isDone()) {
