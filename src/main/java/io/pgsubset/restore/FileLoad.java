@@ -136,7 +136,7 @@ final class FileLoad {
         Streams(TableEntry table, int count) {
             this.table = table;
             this.file = new SharedFile(DumpCheck.dataFile(dir, table), n -> listener.progress(table, n), BLOCK_BYTES,
-                    actual -> check(table, DumpCheck.dataFile(dir, table), actual));
+                    actual -> check(table, DumpCheck.dataFile(dir, table), actual), count);
             this.left = count;
         }
 
@@ -163,6 +163,7 @@ final class FileLoad {
             @Override
             public void run(TargetConnection lane) {
                 started();
+                file.join();
                 try (ServerCopy.In into = ServerCopy.in(lane.connection(), RestoreScript.copyStatement(table, false))) {
                     for (Optional<Block> b = file.next(); b.isPresent(); b = file.next()) {
                         into.write(b.get().bytes(), 0, b.get().length());
