@@ -1,5 +1,6 @@
 package io.pgsubset.cli;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.plan.PlanException;
 import picocli.CommandLine;
@@ -107,7 +108,7 @@ public final class Main implements Callable<Integer> {
                 err.flush();
                 return pe.exitCode();
             }
-            err.println("pgsubset: error: " + describe(ex));
+            err.println("pgsubset: error: " + Messages.firstLine(ex));
             if (ctx.verbose()) {
                 ex.printStackTrace(err);
             } else {
@@ -115,11 +116,6 @@ public final class Main implements Callable<Integer> {
             }
             err.flush();
             return PgsubsetException.RUNTIME;
-        }
-
-        private static String describe(Throwable ex) {
-            String msg = ex.getMessage();
-            return msg == null || msg.isBlank() ? ex.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg);
         }
     }
 

@@ -163,8 +163,9 @@ final class FileLoad {
             @Override
             public void run(TargetConnection lane) {
                 started();
-                file.join();
                 try (ServerCopy.In into = ServerCopy.in(lane.connection(), RestoreScript.copyStatement(table, false))) {
+                    // joined once its COPY runs, so that no stream starts reading while the others still wait on the server
+                    file.join();
                     for (Optional<Block> b = file.next(); b.isPresent(); b = file.next()) {
                         into.write(b.get().bytes(), 0, b.get().length());
                         file.recycle(b.get());

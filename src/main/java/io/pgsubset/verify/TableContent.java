@@ -1,5 +1,6 @@
 package io.pgsubset.verify;
 
+import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.RowDigest;
@@ -94,7 +95,7 @@ public final class TableContent {
             rows = conn.unwrap(PGConnection.class).getCopyAPI().copyOut(copy, d);
             digest = d.digest();
         } catch (IOException e) {
-            throw new PgsubsetException("reading " + table.display() + " failed: " + e.getMessage(), e);
+            throw new PgsubsetException("reading " + table.display() + " failed: " + Messages.firstLine(e), e);
         }
         long extensionRows = 0;
         if (table.filter().isPresent()) {
@@ -131,8 +132,7 @@ public final class TableContent {
 
     /** A table the server refused to read. */
     public static Check unreadable(Source table, SQLException e) {
-        String message = e.getMessage() == null ? "unknown error" : e.getMessage().lines().findFirst().orElse("");
-        return new Check(Kind.TABLE, table.display(), false, "cannot read: " + message);
+        return new Check(Kind.TABLE, table.display(), false, "cannot read: " + Messages.firstLine(e));
     }
 
     private static String rowsWord(Source table) {
