@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test against real PostgreSQL servers that the test suite starts itself.
-# Installs what is missing on Debian (PostgreSQL, PostGIS, Graphviz, ShellCheck); elsewhere says what to install.
+# Installs what is missing on Debian (PostgreSQL, PostGIS, Graphviz, ShellCheck, lintian, man, zsh); elsewhere says what to install.
 #   scripts/test.sh          the default suite (CI runs this)
 #   scripts/test.sh --long   also the slow tests (older server versions, long concurrency runs)
 set -euo pipefail
@@ -22,6 +22,10 @@ require_postgres
 # Optional tools some tests use when present: dot (plan explain --graph), shellcheck (restore.sh).
 command -v dot >/dev/null 2>&1 || apt_install graphviz || echo "note: Graphviz not installed; DOT syntax tests are skipped" >&2
 command -v shellcheck >/dev/null 2>&1 || apt_install shellcheck || echo "note: ShellCheck not installed; restore.sh lint test is skipped" >&2
+# The packaging test: lintian checks the .deb, man renders the pages, zsh loads the completion.
+command -v lintian >/dev/null 2>&1 || apt_install lintian || echo "note: lintian not installed; the .deb is not linted" >&2
+command -v man >/dev/null 2>&1 || apt_install man-db || echo "note: man not installed; the manual pages are not rendered" >&2
+command -v zsh >/dev/null 2>&1 || apt_install zsh || echo "note: zsh not installed; its completion is not tried" >&2
 
 PGBIN=$(pg_bindir)
 export PGBIN

@@ -109,6 +109,31 @@ class PackagingIT {
         assertTrue(complete(script, "pgsubset dump --pl").contains("--plan"));
     }
 
+    /**
+     * zsh takes the same script through its bashcompinit: sourced, it registers the completion for
+     * pgsubset, whose function offers the commands (zsh itself then keeps those matching the word).
+     */
+    @Test
+    void zshLoadsTheSameCompletionThroughBashcompinit() throws Exception {
+        Assumptions.assumeTrue(Release.onPath("zsh"), "zsh is not installed: its completion is not tried");
+        String zsh = """
+                source "$1"
+                print -r -- "registered: ${_comps[pgsubset]}"
+                emulate -L sh
+                setopt kshglob noshglob braceexpand
+                COMP_WORDS=(pgsubset du); COMP_CWORD=1; COMP_LINE="pgsubset du"; COMP_POINT=11
+                _complete_pgsubset pgsubset du pgsubset
+                echo "offered: ${COMPREPLY[@]}"
+                """;
+        Path script = home.resolve("share/bash-completion/completions/pgsubset");
+        Run run = Release.run(ROOT, Map.of(), List.of("zsh", "-f", "-c", zsh, "zsh", script.toString()));
+        assertEquals(0, run.exitCode(), run::toString);
+        assertEquals("", run.err());
+        assertTrue(run.out().contains("registered: _bash_complete -F _complete_pgsubset"), run.out());
+        assertTrue(run.out().lines().anyMatch(l -> l.startsWith("offered: ") && List.of(l.split(" ")).contains("dump")),
+                run.out());
+    }
+
     /** What bash offers for Tab at the end of {@code line}, through the function the script registers. */
     private static List<String> complete(Path script, String line) throws Exception {
         String bash = """
