@@ -1,5 +1,6 @@
 package io.pgsubset.cli;
 
+import io.pgsubset.copy.RateLimit;
 import io.pgsubset.dump.DumpRequest;
 import io.pgsubset.dump.PlanSource;
 import io.pgsubset.dump.SourceLimits;
@@ -55,6 +56,11 @@ final class SourceOptions {
                     + "sessions.")
     String statementTimeout;
 
+    @Option(names = "--max-rate", paramLabel = "RATE",
+            description = "Read the rows from the source at most this fast, in bytes per second for all jobs "
+                    + "together, e.g. 50MB (or 50MB/s): a copy during business hours. Default: no limit.")
+    String maxRate;
+
     @Option(names = "--pg-dump", paramLabel = "PATH",
             description = "The pg_dump to run (default: PGBIN, then PATH); at least the server's major version. "
                     + "pg_restore, which writes the schema sections from its archive, is taken from the same directory.")
@@ -101,7 +107,22 @@ final class SourceOptions {
 
     /** What the source may be asked for (checked by the server when the dump connects). */
     SourceLimits limits() {
-        return new SourceLimits(Optional.ofNullable(statementTimeout));
+        return new SourceLimits(Optional.ofNullable(statementTimeout),
+                maxRate == null ? RateLimit.NONE : RateLimit.of(rate(maxRate)));
+    }
+
+    private static long rate(String text) {
+        String size = text.endsWith("/s") ? text.substring(0, text.length() - 2) : text;
+        long bytes;
+        try {
+            bytes = ByteSize.parse(size);
+        } catch (UsageException e) {
+            throw new UsageException("--max-rate: " + e.getMessage(), e);
+        }
+        if (bytes < 1) {
+            throw new UsageException("--max-rate must be at least 1 byte per second, got \"" + text + "\"");
+        }
+        return bytes;
     }
 
     /** The plan as given (after {@link #options}). */

@@ -4,12 +4,16 @@ import io.pgsubset.catalog.Table;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.copy.Lane;
 import io.pgsubset.copy.LeaderOnly;
+import io.pgsubset.copy.RateLimit;
+import io.pgsubset.copy.ServerCopy;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.sql.Ident;
 import io.pgsubset.sql.Session;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -67,17 +71,20 @@ final class SnapshotSession implements AutoCloseable, Lane {
     private Optional<Standby> standby = Optional.empty();
     /** The open sessions of this snapshot, the leader's included (the leader's set, shared by its workers). */
     private final Set<SnapshotSession> family;
+    /** --max-rate: one budget for every session of the snapshot. */
+    private final RateLimit rate;
     /** Tables this worker holds a lock on (a worker only). */
     private final Set<Long> locked = new HashSet<>();
 
     private SnapshotSession(Connection conn, String snapshotId, String snapshotTime, Optional<String> lockWaitTimeout,
-                            boolean worker, Set<SnapshotSession> family) {
+                            boolean worker, Set<SnapshotSession> family, RateLimit rate) {
         this.conn = conn;
         this.snapshotId = snapshotId;
         this.snapshotTime = snapshotTime;
         this.lockWaitTimeout = lockWaitTimeout;
         this.worker = worker;
         this.family = family;
+        this.rate = rate;
         family.add(this);
     }
 
@@ -90,7 +97,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
      * bounds the leader's statements until it copies rows ({@link #untimed}).
      */
     static SnapshotSession export(Connector connector, Optional<String> lockWaitTimeout,
-                                  Optional<String> statementTimeout) {
+                                  Optional<String> statementTimeout, RateLimit rate) {
         Connection conn = connector.open();
         try {
             prepare(conn, lockWaitTimeout);
@@ -103,7 +110,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
                 try (ResultSet rs = st.executeQuery(EXPORT_SQL)) {
                     rs.next();
                     SnapshotSession leader = new SnapshotSession(conn, rs.getString(1), rs.getString(2),
-                            lockWaitTimeout, false, ConcurrentHashMap.newKeySet());
+                            lockWaitTimeout, false, ConcurrentHashMap.newKeySet(), rate);
                     leader.timed = statementTimeout.isPresent();
                     if (rs.getBoolean(3)) {
                         leader.standby = Optional.of(new Standby(rs.getBoolean(4), rs.getString(5)));
@@ -131,7 +138,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
                 st.execute(BEGIN);
                 st.execute("SET TRANSACTION SNAPSHOT " + Ident.literal(snapshotId));
             }
-            return new SnapshotSession(worker, snapshotId, snapshotTime, lockWaitTimeout, true, family);
+            return new SnapshotSession(worker, snapshotId, snapshotTime, lockWaitTimeout, true, family, rate);
         } catch (SQLException e) {
             closeQuietly(worker, e);
             throw new PgsubsetException("could not open a worker connection on the dump's snapshot "
@@ -201,6 +208,17 @@ final class SnapshotSession implements AutoCloseable, Lane {
 
     Connection connection() {
         return conn;
+    }
+
+    /**
+     * Streams {@code sql} (a COPY ... TO STDOUT) into {@code sink}, held to --max-rate with every
+     * other copy of the snapshot; returns the bytes.
+     */
+    long copyOut(String sql, OutputStream sink, ServerCopy.Progress progress) throws SQLException, IOException {
+        OutputStream paced = rate.throttle(sink);
+        long bytes = ServerCopy.out(conn, sql, paced, progress);
+        paced.flush();
+        return bytes;
     }
 
     /** The lock is taken in a savepoint, so a refusal leaves the worker's transaction usable. */

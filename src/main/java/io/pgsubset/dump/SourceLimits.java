@@ -1,5 +1,7 @@
 package io.pgsubset.dump;
 
+import io.pgsubset.copy.RateLimit;
+
 import java.util.Objects;
 import java.util.Optional;
 
@@ -8,14 +10,16 @@ import java.util.Optional;
  *
  * @param statementTimeout {@code statement_timeout} (server syntax: {@code 30s}, {@code 5min}) for the catalog and
  *                         closure statements; a COPY is never timed
+ * @param maxRate          bytes per second the copy reads from the source, all jobs together
  */
-public record SourceLimits(Optional<String> statementTimeout) {
+public record SourceLimits(Optional<String> statementTimeout, RateLimit maxRate) {
     public SourceLimits {
         Objects.requireNonNull(statementTimeout, "statementTimeout");
+        Objects.requireNonNull(maxRate, "maxRate");
     }
 
-    /** No limits: statements run as long as they need. */
+    /** No limits: statements run as long as they need, the copy as fast as it can. */
     public static SourceLimits none() {
-        return new SourceLimits(Optional.empty());
+        return new SourceLimits(Optional.empty(), RateLimit.NONE);
     }
 }

@@ -93,7 +93,8 @@ public final class SourceSnapshot implements AutoCloseable {
         PhaseTimer timer = new PhaseTimer(listener);
         PgProgram pgDump = timer.time("find pg_dump", () -> programs.find("pg_dump", pgDumpPath));
         SnapshotSession leader = timer.time("connect",
-                () -> SnapshotSession.export(connector, options.lockWaitTimeout(), options.limits().statementTimeout()));
+                () -> SnapshotSession.export(connector, options.lockWaitTimeout(), options.limits().statementTimeout(),
+                        options.limits().maxRate()));
         CancelOnExit cancelOnExit = CancelOnExit.watch(leader);
         try {
             timer.step("snapshot " + leader.snapshotId() + " at " + leader.snapshotTime());

@@ -4,7 +4,6 @@ import io.pgsubset.catalog.Table;
 import io.pgsubset.copy.Lane;
 import io.pgsubset.copy.LeaderOnly;
 import io.pgsubset.copy.Scheduler;
-import io.pgsubset.copy.ServerCopy;
 import io.pgsubset.copy.Sink;
 import io.pgsubset.copy.Task;
 import io.pgsubset.error.Messages;
@@ -218,9 +217,8 @@ final class TableCopier<L extends Lane, R> {
                 long bytes = 0;
                 for (int i = 0; i < predicates.size(); i++) {
                     long before = bytes;
-                    bytes += ServerCopy.out(source.connection(),
-                            CopyQuery.sql(t, table.select, predicates.get(i), sink.header() && i == 0), sink,
-                            b -> table.progress(part, sink.rows(), before + b));
+                    String sql = CopyQuery.sql(t, table.select, predicates.get(i), sink.header() && i == 0);
+                    bytes += source.copyOut(sql, sink, b -> table.progress(part, sink.rows(), before + b));
                 }
                 result = table.destination.arrived(part, sink.finish(), bytes, System.nanoTime() - started);
             } catch (SQLException e) {

@@ -56,6 +56,10 @@ class SourceProtectionTest {
                 INSERT INTO slow SELECT g, 's' || g FROM generate_series(1, 300) g;
                 CREATE TABLE other (id int PRIMARY KEY, v text);
                 INSERT INTO other SELECT g, 'o' || g FROM generate_series(1, 2000) g;
+                CREATE TABLE wide_a (id int PRIMARY KEY, v text);
+                INSERT INTO wide_a SELECT g, repeat('a', 90) FROM generate_series(1, 16000) g;
+                CREATE TABLE wide_b (id int PRIMARY KEY, v text);
+                INSERT INTO wide_b SELECT g, repeat('b', 90) FROM generate_series(1, 16000) g;
                 DROP ROLE IF EXISTS @ROLE@;
                 CREATE ROLE @ROLE@ LOGIN;
                 GRANT SELECT ON ALL TABLES IN SCHEMA public TO @ROLE@;
@@ -166,6 +170,28 @@ class SourceProtectionTest {
         } finally {
             db.execute("ALTER ROLE " + ROLE + " RESET ALL");
         }
+    }
+
+    /**
+     * --max-rate holds two jobs together to the rate: the bytes of the dump over the time of its
+     * data phase stay near it (wide margins: the machine may be busy, but no busy machine makes a
+     * copy faster than its limit).
+     */
+    @Test
+    void maxRateHoldsEveryJobTogetherNearTheRate(TestDatabase db, @TempDir Path tmp) {
+        long rate = 1 << 20;
+        var manifest = Dumps.dumpOk(db, tmp.resolve("out"), "--jobs", "2", "--max-rate", "1MB/s");
+        long bytes = manifest.tables().stream().mapToLong(t -> t.bytes()).sum();
+        double seconds = manifest.phases().stream().filter(ph -> ph.name().equals("data"))
+                .mapToDouble(ph -> ph.seconds()).sum();
+        assertTrue(bytes > 2.5 * rate, "too little data to measure a rate: " + bytes);
+        double measured = bytes / seconds;
+        assertTrue(measured < 1.3 * rate && measured > 0.3 * rate,
+                "copied " + bytes + " bytes in " + seconds + " s: " + measured + " bytes/s for a limit of " + rate);
+
+        Cli.Result bad = Dumps.dump(db, tmp.resolve("bad"), "--max-rate", "fast");
+        Dumps.assertOneClearError(bad, 2);
+        assertTrue(bad.err().contains("--max-rate"), bad::toString);
     }
 
     /**
