@@ -95,6 +95,8 @@ public final class Cloner {
                 }, start);
                 copied.sort(Comparator.comparing(CopiedTable::table));
                 return new CloneResult(done.database(), copied, done.keptOld(), (System.nanoTime() - start) / 1_000_000);
+            } catch (RuntimeException e) {
+                throw snapshot.leaderLost(e);
             } finally {
                 schema.stop();
             }

@@ -13,6 +13,16 @@ public interface Lane {
     /** Cancels whatever the lane's connections are running; called from another thread, never throws. */
     void cancel();
 
+    /**
+     * After a piece failed on this lane because a connection was lost: opens a new one for what
+     * the lane reads, so that the piece can run again from its start; false when the lane cannot
+     * (the lost connection held what a new one would not have: the snapshot's leader, a target
+     * transaction with earlier pieces). Throws when opening fails.
+     */
+    default boolean reconnect() {
+        return false;
+    }
+
     /** After every piece succeeded: ends the lane's work (e.g. commits); a failure fails the run. */
     default void finish() {
     }

@@ -4,6 +4,7 @@ import io.pgsubset.error.Interrupted;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -29,9 +31,17 @@ import java.util.function.Supplier;
  * starts, every thread is joined, then each worker lane is closed, a failing close only added to
  * the first failure as suppressed. After success every worker lane is {@link Lane#finish finished}
  * (e.g. committed) before it is closed. The leader's lane belongs to the caller and is not closed.
+ *
+ * <p>A worker's lane whose connection is lost (terminated by an administrator, dropped by the
+ * network) is not yet a failure: the lane {@linkplain Lane#reconnect reconnects} and the piece runs
+ * again from its start, a few times with growing pauses; a piece must therefore discard what an
+ * earlier try of it wrote.
  */
 public final class Scheduler<L extends Lane> {
     private static final long POLL_MILLIS = 50;
+    /** Reconnections of one piece before its failure is the run's. */
+    static final int RETRIES = 3;
+    private static final long RETRY_PAUSE_MILLIS = 500;
 
     private final Optional<L> leader;
     private final int jobs;
@@ -41,6 +51,7 @@ public final class Scheduler<L extends Lane> {
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final BlockingQueue<Task<L>> forLeader = new LinkedBlockingQueue<>();
+    private volatile Consumer<String> onRetry = notice -> { };
 
     /**
      * @param leader the lane the calling thread serves (pieces a worker refuses; all of them with one job)
@@ -130,18 +141,80 @@ public final class Scheduler<L extends Lane> {
         Task<L> t;
         while (failure.get() == null && (t = queue.poll()) != null) {
             try {
-                t.run(lane);
+                if (!runReconnecting(lane, t)) {
+                    return;
+                }
             } catch (LeaderOnly e) {
                 if (leader.isEmpty()) {
                     fail(new PgsubsetException(e.getMessage()));
                     return;
                 }
                 forLeader.add(t);
-            } catch (Throwable e) {
-                fail(e);
-                return;
             }
         }
+    }
+
+    /**
+     * Runs {@code t} on a worker's lane; when the lane's connection is lost (terminated, dropped)
+     * and the lane can open a new one, runs it again from its start, at most {@value #RETRIES}
+     * times with a growing pause. Returns false when the run failed (the failure is recorded).
+     */
+    private boolean runReconnecting(L lane, Task<L> t) {
+        int tries = 0;
+        while (true) {
+            Throwable lost;
+            try {
+                t.run(lane);
+                return true;
+            } catch (LeaderOnly e) {
+                throw e;
+            } catch (Throwable e) {
+                lost = e;
+            }
+            while (true) {
+                if (failure.get() != null || tries == RETRIES || !connectionLost(lost)) {
+                    fail(lost);
+                    return false;
+                }
+                tries++;
+                onRetry.accept("a " + name + " connection was lost (" + Messages.firstLine(lost) + "); reconnecting"
+                        + " and starting its piece again, try " + tries + " of " + RETRIES);
+                try {
+                    Thread.sleep(RETRY_PAUSE_MILLIS << (tries - 1));
+                    if (!lane.reconnect()) {
+                        fail(lost);
+                        return false;
+                    }
+                    break;
+                } catch (InterruptedException e) {
+                    fail(e);
+                    return false;
+                } catch (Throwable again) {
+                    again.addSuppressed(lost);
+                    lost = again;
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether {@code failure} is a connection that went away (SQLSTATE class 08, or the server
+     * ending the session: pg_terminate_backend, a shutdown), rather than an error of the piece.
+     */
+    static boolean connectionLost(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Told when a lane lost its connection and is reconnecting (for the user: it may mean trouble). */
+    public Scheduler<L> onRetry(Consumer<String> notice) {
+        this.onRetry = notice;
+        return this;
     }
 
     /** The calling thread runs what the workers hand over until they are all done. */

@@ -81,6 +81,8 @@ public final class Dumper {
                 timer.record("manifest", System.nanoTime() - writing);
                 timer.record("total", System.nanoTime() - started);
                 return new DumpResult(dir.target(), manifest, System.nanoTime() - started);
+            } catch (RuntimeException e) {
+                throw source.leaderLost(e);
             } finally {
                 schema.stop();
             }

@@ -47,7 +47,7 @@ final class FileOutput extends SinkOutput {
     private final FileChannel file;
     private final OutputStream buffered;
     private final boolean dataFile;
-    private final MessageDigest sha256;
+    private MessageDigest sha256;
     private long count;
     private long unsynced;
     private Future<?> syncing = CompletableFuture.completedFuture(null);
@@ -150,6 +150,33 @@ final class FileOutput extends SinkOutput {
     @Override
     public void flush() throws IOException {
         buffered.flush();
+    }
+
+    /** A point in the file to come back to ({@link #rewind}): its length and the sha256 of the bytes up to it. */
+    record Mark(long bytes, MessageDigest sha256) {
+    }
+
+    /** Where the file ends now. */
+    Mark mark() throws IOException {
+        buffered.flush();
+        return new Mark(count, copy(sha256));
+    }
+
+    /** Cuts the file back to {@code mark}, as if nothing had been written after it (a part copied again). */
+    void rewind(Mark mark) throws IOException {
+        buffered.flush();
+        file.truncate(mark.bytes());
+        file.position(mark.bytes());
+        count = mark.bytes();
+        sha256 = copy(mark.sha256());
+    }
+
+    private static MessageDigest copy(MessageDigest digest) {
+        try {
+            return (MessageDigest) digest.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the runtime's SHA-256 cannot be cloned", e);
+        }
     }
 
     /** Bytes written so far. */

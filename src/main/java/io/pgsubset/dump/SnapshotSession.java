@@ -61,7 +61,8 @@ final class SnapshotSession implements AutoCloseable, Lane {
      */
     static final String WORKER_LOCK_TIMEOUT = "10s";
 
-    private final Connection conn;
+    /** Replaced when a worker reconnects ({@link #reconnect}); read by {@link #cancel} from other threads. */
+    private volatile Connection conn;
     private final String snapshotId;
     private final String snapshotTime;
     private final Optional<String> lockWaitTimeout;
@@ -73,11 +74,14 @@ final class SnapshotSession implements AutoCloseable, Lane {
     private final Set<SnapshotSession> family;
     /** --max-rate: one budget for every session of the snapshot. */
     private final RateLimit rate;
+    /** Where a worker reconnects; none for the leader. */
+    private final Optional<Connector> connector;
     /** Tables this worker holds a lock on (a worker only). */
     private final Set<Long> locked = new HashSet<>();
 
     private SnapshotSession(Connection conn, String snapshotId, String snapshotTime, Optional<String> lockWaitTimeout,
-                            boolean worker, Set<SnapshotSession> family, RateLimit rate) {
+                            boolean worker, Set<SnapshotSession> family, RateLimit rate,
+                            Optional<Connector> connector) {
         this.conn = conn;
         this.snapshotId = snapshotId;
         this.snapshotTime = snapshotTime;
@@ -85,6 +89,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
         this.worker = worker;
         this.family = family;
         this.rate = rate;
+        this.connector = connector;
         family.add(this);
     }
 
@@ -110,7 +115,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
                 try (ResultSet rs = st.executeQuery(EXPORT_SQL)) {
                     rs.next();
                     SnapshotSession leader = new SnapshotSession(conn, rs.getString(1), rs.getString(2),
-                            lockWaitTimeout, false, ConcurrentHashMap.newKeySet(), rate);
+                            lockWaitTimeout, false, ConcurrentHashMap.newKeySet(), rate, Optional.empty());
                     leader.timed = statementTimeout.isPresent();
                     if (rs.getBoolean(3)) {
                         leader.standby = Optional.of(new Standby(rs.getBoolean(4), rs.getString(5)));
@@ -130,6 +135,36 @@ final class SnapshotSession implements AutoCloseable, Lane {
 
     /** Opens a worker on the leader's snapshot. */
     SnapshotSession join(Connector connector) {
+        return new SnapshotSession(openOnSnapshot(connector), snapshotId, snapshotTime, lockWaitTimeout, true, family,
+                rate, Optional.of(connector));
+    }
+
+    /**
+     * A worker whose connection was lost gets a new one on the same snapshot, which lives as long
+     * as the leader's transaction; its table locks are taken again as it copies. The leader
+     * cannot: its snapshot is gone with its connection.
+     */
+    @Override
+    public boolean reconnect() {
+        if (!worker) {
+            return false;
+        }
+        closeLost(conn);
+        locked.clear();
+        conn = openOnSnapshot(connector.orElseThrow());
+        return true;
+    }
+
+    private static void closeLost(Connection lost) {
+        try {
+            lost.close();
+        } catch (SQLException e) {
+            // the connection is gone already: closing it only released the client's side
+            return;
+        }
+    }
+
+    private Connection openOnSnapshot(Connector connector) {
         Connection worker = connector.open();
         try {
             prepare(worker, Optional.of(lockWaitTimeout.orElse(WORKER_LOCK_TIMEOUT)));
@@ -138,7 +173,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
                 st.execute(BEGIN);
                 st.execute("SET TRANSACTION SNAPSHOT " + Ident.literal(snapshotId));
             }
-            return new SnapshotSession(worker, snapshotId, snapshotTime, lockWaitTimeout, true, family, rate);
+            return worker;
         } catch (SQLException e) {
             closeQuietly(worker, e);
             throw new PgsubsetException("could not open a worker connection on the dump's snapshot "
@@ -200,6 +235,17 @@ final class SnapshotSession implements AutoCloseable, Lane {
                     + Messages.firstLine(e), e);
         }
     }
+
+    /** Whether the connection still answers (a lost one does not, or not within seconds). */
+    boolean alive() {
+        try {
+            return conn.isValid(ALIVE_SECONDS);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static final int ALIVE_SECONDS = 5;
 
     /** Whether the source is a hot standby, with its settings that decide whether it may cancel the dump's queries. */
     Optional<Standby> standby() {

@@ -300,6 +300,20 @@ public final class SourceSnapshot implements AutoCloseable {
         return extensionsOf(leader.connection(), plan).stream().filter(e -> !e.equals("plpgsql")).toList();
     }
 
+    /**
+     * {@code failure} as what it is when the leader's connection is gone: the snapshot every table
+     * is read in went with it, so no worker can start on it again and the run cannot be completed
+     * as one instant of the source. Otherwise {@code failure} itself.
+     */
+    public RuntimeException leaderLost(RuntimeException failure) {
+        if (leader.alive()) {
+            return failure;
+        }
+        return new PgsubsetException("lost the connection that holds the snapshot (" + Messages.firstLine(failure)
+                + "): every table must be read in that snapshot, and it is gone with the connection, so the run "
+                + "stopped; nothing was kept: run it again", failure);
+    }
+
     SnapshotSession leader() {
         return leader;
     }

@@ -40,6 +40,10 @@ final class SplitFile implements TableCopier.Destination<SnapshotSession, Manife
     private final String[] partDigests;
     private final boolean[] done;
     private final boolean[] promoted;
+    /** Where a promoted part's bytes begin in the data file, to cut them off when it is copied again. */
+    private final FileOutput.Mark[] marks;
+    /** The part's sink was opened before: a new one is a retry after a lost connection. */
+    private final boolean[] tried;
     /** Parts wholly in the data file; part {@code appended} may be writing into it (promoted). */
     private volatile int appended;
     /** Someone is appending a temporary file to the data file. */
@@ -59,6 +63,8 @@ final class SplitFile implements TableCopier.Destination<SnapshotSession, Manife
         this.partDigests = new String[parts];
         this.done = new boolean[parts];
         this.promoted = new boolean[parts];
+        this.marks = new FileOutput.Mark[parts];
+        this.tried = new boolean[parts];
         promoted[0] = true;
     }
 
@@ -67,7 +73,9 @@ final class SplitFile implements TableCopier.Destination<SnapshotSession, Manife
                             DumpListener listener) {
         Path file = dir.resolve(job.file());
         try {
-            return new SplitFile(job, select, parts, file, gzip, listener, FileOutput.dataFile(file));
+            SplitFile split = new SplitFile(job, select, parts, file, gzip, listener, FileOutput.dataFile(file));
+            split.marks[0] = split.target.mark();
+            return split;
         } catch (IOException e) {
             throw DumpErrors.io("could not create " + file, e);
         }
@@ -78,11 +86,23 @@ final class SplitFile implements TableCopier.Destination<SnapshotSession, Manife
         return part == 0 ? file : file.resolveSibling(file.getFileName() + ".part" + part);
     }
 
-    /** The sink of one part (part 0 with the CSV header); finished before {@link #arrived}. */
+    /**
+     * The sink of one part (part 0 with the CSV header); finished before {@link #arrived}. A part
+     * copied again (its connection was lost) starts over: a promoted part's bytes are cut off the
+     * data file, a temporary file is written anew.
+     */
     @Override
     public Sink open(SnapshotSession lane, int part) {
         try {
-            FileOutput temp = part == 0 ? null : FileOutput.temporary(partPath(part));
+            boolean live;
+            synchronized (this) {
+                live = promoted[part];
+                if (tried[part] && live) {
+                    target.rewind(marks[part]);
+                }
+                tried[part] = true;
+            }
+            FileOutput temp = live ? null : FileOutput.temporary(partPath(part));
             return new DataFileSink(new PartOutput(part, temp), part == 0, gzip);
         } catch (IOException e) {
             throw DumpErrors.io("could not create " + partPath(part), e);
@@ -212,6 +232,7 @@ final class SplitFile implements TableCopier.Destination<SnapshotSession, Manife
                 boolean ok = false;
                 try {
                     temp.close();
+                    marks[part] = target.mark();
                     target.append(temp.path());
                     Files.delete(temp.path());
                     ok = true;

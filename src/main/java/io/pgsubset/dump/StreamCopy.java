@@ -17,6 +17,7 @@ import io.pgsubset.transform.TransformKey;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -31,11 +32,20 @@ import java.util.function.Supplier;
  * piece succeeded, so a failed clone loads no data.
  */
 final class StreamCopy {
+    private static final String SAVEPOINT_PIECE = "SAVEPOINT pgsubset_piece";
+    private static final String RELEASE_PIECE = "RELEASE SAVEPOINT pgsubset_piece";
+    private static final String ROLLBACK_PIECE = "ROLLBACK TO SAVEPOINT pgsubset_piece";
+    private static final int TARGET_CHECK_SECONDS = 10;
+
     /** A source session and a target connection in a transaction. */
     static final class Pair implements Lane {
         private final SnapshotSession source;
         private final TargetConnection target;
         private final boolean ownsSource;
+        /** The target has a piece's savepoint; the lane's own thread alone touches these. */
+        private boolean savepoint;
+        /** The last piece began on the target and its rows were not all loaded. */
+        private boolean unfinished;
 
         Pair(SnapshotSession source, TargetConnection target, boolean ownsSource) {
             this.source = source;
@@ -52,6 +62,40 @@ final class StreamCopy {
         @Override
         public void finish() {
             target.finish();
+        }
+
+        /**
+         * A lost source connection is replaced (see {@link SnapshotSession#reconnect}); the target
+         * drops what the piece loaded when it starts again ({@link #beginPiece}), keeping the earlier
+         * pieces of its transaction. A lost target connection took those with it: then the clone
+         * fails.
+         */
+        @Override
+        public boolean reconnect() {
+            try {
+                return target.connection().isValid(TARGET_CHECK_SECONDS) && source.reconnect();
+            } catch (SQLException e) {
+                return false;
+            }
+        }
+
+        /**
+         * Sets the savepoint a piece can be rolled back to (the previous piece's is released, so
+         * they do not pile up); a piece whose sink did not finish (its source connection was lost)
+         * is rolled back to it instead.
+         */
+        void beginPiece() throws SQLException {
+            try (Statement st = target.connection().createStatement()) {
+                st.execute(unfinished ? ROLLBACK_PIECE : savepoint ? RELEASE_PIECE + "; " + SAVEPOINT_PIECE
+                        : SAVEPOINT_PIECE);
+            }
+            savepoint = true;
+            unfinished = true;
+        }
+
+        /** The piece's rows are loaded (in the target's transaction, not yet committed). */
+        void pieceLoaded() {
+            unfinished = false;
         }
 
         /** Closing without a commit rolls the target's transaction back. */
@@ -98,8 +142,9 @@ final class StreamCopy {
         @Override
         public Sink open(Pair lane, int part) throws SQLException {
             QualifiedName t = job.table().name();
-            return LoadSink.open(lane.target.connection(),
-                    ServerCopy.copyFromStdin(t.schema(), t.name(), select.columns(), false), t.display());
+            lane.beginPiece();
+            return new PieceSink(lane, LoadSink.open(lane.target.connection(),
+                    ServerCopy.copyFromStdin(t.schema(), t.name(), select.columns(), false), t.display()));
         }
 
         @Override
@@ -126,6 +171,49 @@ final class StreamCopy {
         public RuntimeException failed(int part, IOException e) {
             return new PgsubsetException("copy of " + job.table().name().display() + " failed: "
                     + Messages.firstLine(e), e);
+        }
+    }
+
+    /** A table's COPY FROM that tells its lane when the piece's rows are all loaded. */
+    private static final class PieceSink extends Sink {
+        private final Pair lane;
+        private final LoadSink load;
+
+        PieceSink(Pair lane, LoadSink load) {
+            this.lane = lane;
+            this.load = load;
+        }
+
+        @Override
+        public boolean header() {
+            return load.header();
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            load.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            load.write(b, off, len);
+        }
+
+        @Override
+        public long rows() {
+            return load.rows();
+        }
+
+        @Override
+        public Arrived finish() throws IOException, SQLException {
+            Arrived arrived = load.finish();
+            lane.pieceLoaded();
+            return arrived;
+        }
+
+        @Override
+        public void close() throws IOException {
+            load.close();
         }
     }
 

@@ -47,7 +47,11 @@ final class TableCopier<L extends Lane, R> {
 
     /** One table's destination. */
     interface Destination<L, R> {
-        /** The sink of piece {@code part}, opened on the lane that copies it when the piece starts. */
+        /**
+         * The sink of piece {@code part}, opened on the lane that copies it when the piece starts.
+         * Opened again for the same part when the piece runs again on a reconnected lane (see
+         * {@link Scheduler}): what the earlier sink of that part wrote must then be discarded.
+         */
         Sink open(L lane, int part) throws IOException, SQLException;
 
         /**
@@ -117,7 +121,7 @@ final class TableCopier<L extends Lane, R> {
                             j.weight() / r.size()));
                 }
             }
-            scheduler = new Scheduler<>(Optional.of(leaderLane), jobs, open, name);
+            scheduler = new Scheduler<>(Optional.of(leaderLane), jobs, open, name).onRetry(listener::warning);
             if (aborted != null) {
                 scheduler.abort(aborted);
             }

@@ -60,6 +60,8 @@ class SourceProtectionTest {
                 INSERT INTO wide_a SELECT g, repeat('a', 90) FROM generate_series(1, 16000) g;
                 CREATE TABLE wide_b (id int PRIMARY KEY, v text);
                 INSERT INTO wide_b SELECT g, repeat('b', 90) FROM generate_series(1, 16000) g;
+                CREATE TABLE big (id bigint PRIMARY KEY, payload text);
+                INSERT INTO big SELECT g, md5(g::text) || repeat('x', 60) FROM generate_series(1, 40000) g;
                 DROP ROLE IF EXISTS @ROLE@;
                 CREATE ROLE @ROLE@ LOGIN;
                 GRANT SELECT ON ALL TABLES IN SCHEMA public TO @ROLE@;
@@ -192,6 +194,116 @@ class SourceProtectionTest {
         Cli.Result bad = Dumps.dump(db, tmp.resolve("bad"), "--max-rate", "fast");
         Dumps.assertOneClearError(bad, 2);
         assertTrue(bad.err().contains("--max-rate"), bad::toString);
+    }
+
+    /**
+     * Only {@code big}, split into block ranges of 1 MB with two jobs; every 200th row sleeps, so that
+     * its copies run on the server for a few seconds (a throttled client would not keep them there:
+     * the server hands a range of this size to the socket buffers at once).
+     */
+    private static final String BIG_ONLY = """
+            version: 1
+            unlisted: skip
+            full: [big]
+            transform:
+              big:
+                payload: "payload || CASE WHEN id % 200 = 0 THEN pg_catalog.pg_sleep(0.02)::text ELSE '' END"
+            """;
+
+    /** The copies of the run on {@code db}'s server that read from it, by pid. */
+    private static List<String> sourceCopies(TestDatabase db) {
+        return db.query("SELECT pid FROM pg_catalog.pg_stat_activity WHERE datname = current_database() "
+                + "AND application_name = 'pgsubset' AND state = 'active' AND query LIKE 'COPY (SELECT%TO STDOUT%'")
+                .stream().map(r -> r.get(0)).toList();
+    }
+
+    /** Waits until {@code n} copies read from {@code db}; fails if {@code run} ends first. */
+    private static List<String> awaitCopies(TestDatabase db, int n, CompletableFuture<Cli.Result> run)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<String> pids;
+        while ((pids = sourceCopies(db)).size() < n) {
+            assertTrue(!run.isDone() && System.nanoTime() < deadline, () -> "no copies seen: " + run.join());
+            Thread.sleep(20);
+        }
+        return pids;
+    }
+
+    private static void terminate(TestDatabase db, List<String> pids) {
+        for (String pid : pids) {
+            db.execute("SELECT pg_catalog.pg_terminate_backend(" + Long.parseLong(pid) + ")");
+        }
+    }
+
+    /**
+     * pg_terminate_backend of both workers while they copy block ranges of one table (one writes
+     * into the data file itself, the other into a part file): each reconnects on the same
+     * snapshot and copies its range again, its partial output discarded, so the files, their
+     * sha256 and row digests are those of a dump nobody disturbed; it restores and verifies.
+     */
+    @Test
+    void workersWhoseConnectionsAreTerminatedReconnectAndTheDumpIsWhole(TestDatabase db, @TempDir Path tmp)
+            throws Exception {
+        Path plan = Files.writeString(tmp.resolve("big.yaml"), BIG_ONLY);
+        String[] flags = {"--plan", plan.toString(), "--jobs", "2", "--part-size", "1MB"};
+        var undisturbed = Dumps.dumpOk(db, tmp.resolve("undisturbed"), flags);
+        assertTrue(undisturbed.phases().stream().anyMatch(ph -> ph.name().startsWith("copy public.big")));
+
+        Path out = tmp.resolve("out");
+        CompletableFuture<Cli.Result> dump = CompletableFuture.supplyAsync(() -> Dumps.dump(db, out, flags));
+        terminate(db, awaitCopies(db, 2, dump));
+        Cli.Result r = dump.get(120, TimeUnit.SECONDS);
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("connection was lost") && r.err().contains("reconnecting"), r::toString);
+        var disturbed = Dumps.manifest(out);
+        assertEquals(undisturbed.tables(), disturbed.tables(), "files, sha256 and row digests as if nothing happened");
+
+        TestDatabase target = db.sibling("reconnected");
+        assertEquals(0, Dumps.restore(target, out).exitCode());
+        Cli.Result verified = Dumps.verify(target, out);
+        assertEquals(0, verified.exitCode(), verified::toString);
+    }
+
+    /** The same for a clone: the source side of a pair reconnects, the target rolls back only that piece. */
+    @Test
+    void aCloneWorkerWhoseSourceConnectionIsTerminatedReconnects(TestDatabase db, @TempDir Path tmp)
+            throws Exception {
+        Path plan = Files.writeString(tmp.resolve("big.yaml"), BIG_ONLY);
+        TestDatabase target = db.absentSibling("clone_reconnected");
+        CompletableFuture<Cli.Result> clone = CompletableFuture.supplyAsync(() -> Cli.run(Map.of(),
+                Stream.concat(Stream.concat(Stream.of("clone"), db.connectionArgs().stream()),
+                        Stream.of("--target", target.conninfo(), "--create", "--plan", plan.toString(), "--jobs", "2",
+                                "--part-size", "1MB")).toList()));
+        terminate(db, awaitCopies(db, 1, clone).subList(0, 1));
+        Cli.Result r = clone.get(120, TimeUnit.SECONDS);
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("reconnecting"), r::toString);
+        String content = "SELECT count(*) || ' ' || md5(string_agg(id || payload, ',' ORDER BY id)) FROM big";
+        assertEquals(db.queryValue(content), target.queryValue(content));
+    }
+
+    /**
+     * The leader's connection holds the snapshot: when it is terminated the run cannot complete as
+     * one instant, so it fails with one message saying so, and leaves no dump directory.
+     */
+    @Test
+    void losingTheLeaderEndsTheDumpWithOneMessage(TestDatabase db, @TempDir Path tmp) throws Exception {
+        Path plan = Files.writeString(tmp.resolve("big.yaml"), BIG_ONLY);
+        Path out = tmp.resolve("out");
+        CompletableFuture<Cli.Result> dump = CompletableFuture.supplyAsync(() -> Dumps.dump(db, out, "--plan",
+                plan.toString(), "--jobs", "2", "--part-size", "1MB"));
+        awaitCopies(db, 1, dump);
+        terminate(db, db.query("SELECT pid FROM pg_catalog.pg_stat_activity WHERE datname = current_database() "
+                + "AND application_name = 'pgsubset' AND state LIKE 'idle in transaction%'")
+                .stream().map(row -> row.get(0)).toList());
+        Cli.Result r = dump.get(120, TimeUnit.SECONDS);
+        Dumps.assertOneClearError(r, 1);
+        assertTrue(r.err().contains("lost the connection that holds the snapshot"), r::toString);
+        assertFalse(Files.exists(out), "a dump without its snapshot wrote " + out);
+        try (Stream<Path> left = Files.list(tmp)) {
+            assertEquals(List.of(), left.map(f -> f.getFileName().toString())
+                    .filter(n -> n.contains("pgsubset")).toList());
+        }
     }
 
     /**
