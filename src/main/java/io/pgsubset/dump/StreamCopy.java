@@ -132,23 +132,28 @@ final class StreamCopy {
         private long rows;
         private long bytes;
         private String digest;
+        /** The lane that copies each piece: told when the piece's rows are in (see {@link Pair#beginPiece}). */
+        private final Pair[] lanes;
 
         IntoTable(DataDump.Job job, SelectList select, int parts) {
             this.job = job;
             this.select = select;
             this.left = parts;
+            this.lanes = new Pair[parts];
         }
 
         @Override
         public Sink open(Pair lane, int part) throws SQLException {
             QualifiedName t = job.table().name();
             lane.beginPiece();
-            return new PieceSink(lane, LoadSink.open(lane.target.connection(),
-                    ServerCopy.copyFromStdin(t.schema(), t.name(), select.columns(), false), t.display()));
+            lanes[part] = lane;
+            return LoadSink.open(lane.target.connection(),
+                    ServerCopy.copyFromStdin(t.schema(), t.name(), select.columns(), false), t.display());
         }
 
         @Override
         public synchronized Optional<CopiedTable> arrived(int part, Sink.Arrived arrived, long csvBytes, long nanos) {
+            lanes[part].pieceLoaded();
             rows += arrived.rows();
             bytes += csvBytes;
             digest = digest == null ? arrived.rowDigest() : RowDigest.combine(digest, arrived.rowDigest());
@@ -171,49 +176,6 @@ final class StreamCopy {
         public RuntimeException failed(int part, IOException e) {
             return new PgsubsetException("copy of " + job.table().name().display() + " failed: "
                     + Messages.firstLine(e), e);
-        }
-    }
-
-    /** A table's COPY FROM that tells its lane when the piece's rows are all loaded. */
-    private static final class PieceSink extends Sink {
-        private final Pair lane;
-        private final LoadSink load;
-
-        PieceSink(Pair lane, LoadSink load) {
-            this.lane = lane;
-            this.load = load;
-        }
-
-        @Override
-        public boolean header() {
-            return load.header();
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            load.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            load.write(b, off, len);
-        }
-
-        @Override
-        public long rows() {
-            return load.rows();
-        }
-
-        @Override
-        public Arrived finish() throws IOException, SQLException {
-            Arrived arrived = load.finish();
-            lane.pieceLoaded();
-            return arrived;
-        }
-
-        @Override
-        public void close() throws IOException {
-            load.close();
         }
     }
 
