@@ -7,7 +7,6 @@ import io.pgsubset.dump.DumpListener;
 import io.pgsubset.dump.SourceFailures;
 import io.pgsubset.dump.SourceSnapshot;
 import io.pgsubset.error.Messages;
-import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.restore.Restore;
@@ -73,7 +72,7 @@ public final class Cloner {
         }
         long start = System.nanoTime();
         Restore restore = new Restore(target, programs.find("psql", psqlPath), env, targetListener);
-        Path work = workDirectory();
+        Path work = SourceSnapshot.workDirectory("pgsubset-clone-");
         // Ctrl-C or SIGTERM: the schema and large objects of the source go with the run (pg_dump,
         // which writes here, is stopped by the snapshot's own hook meanwhile, hence the retries)
         Thread removeOnExit = new Thread(() -> removeOnShutdown(work), "pgsubset-clone-cleanup");
@@ -118,15 +117,6 @@ public final class Cloner {
                 t.bytes(), t.nanos() / 1_000_000)).toList();
     }
 
-    /** Owner-only: the schema files may name what the source holds. */
-    private static Path workDirectory() {
-        try {
-            return OwnerOnly.createTempDirectory("pgsubset-clone-");
-        } catch (IOException e) {
-            throw new PgsubsetException("could not create a temporary directory for the schema: "
-                    + Messages.firstLine(e), e);
-        }
-    }
 
     private static void forget(Thread hook) {
         try {

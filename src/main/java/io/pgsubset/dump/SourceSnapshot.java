@@ -12,6 +12,7 @@ import io.pgsubset.connect.Connector;
 import io.pgsubset.database.DatabaseProperties;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.ManifestIO;
 import io.pgsubset.plan.PlanJson;
@@ -24,6 +25,7 @@ import io.pgsubset.tools.PgProgram;
 import io.pgsubset.tools.PgPrograms;
 import io.pgsubset.transform.TransformKey;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -138,6 +140,19 @@ public final class SourceSnapshot implements AutoCloseable {
     public Manifest.Source source() {
         return new Manifest.Source(catalog.server().version(), catalog.server().versionNum(),
                 catalog.server().systemIdentifier(), catalog.server().database());
+    }
+
+    /**
+     * A private temporary directory for pg_dump's sections on their way elsewhere (a clone's
+     * target, a SQL script): owner-only, since the schema may name what the source holds.
+     */
+    public static Path workDirectory(String prefix) {
+        try {
+            return OwnerOnly.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new PgsubsetException("could not create a temporary directory for the schema: "
+                    + Messages.firstLine(e), e);
+        }
     }
 
     /** pg_dump's two schema files, written into {@code dir}/schema in the background. */

@@ -7,7 +7,6 @@ import io.pgsubset.copy.Sink;
 import io.pgsubset.copy.Tee;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
-import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.ManifestIO;
 import io.pgsubset.manifest.ScriptManifest;
@@ -74,7 +73,7 @@ public final class SqlDumper {
      */
     public Result run(ScriptRequest request, ScriptOutput output, Consumer<Manifest.Source> beforeWriting) {
         long started = System.nanoTime();
-        Path work = workDirectory();
+        Path work = SourceSnapshot.workDirectory("pgsubset-sql-");
         try (SourceSnapshot source = SourceSnapshot.open(connector, programs, pgDumpPath, listener,
                 request.source())) {
             beforeWriting.accept(source.source());
@@ -368,13 +367,4 @@ public final class SqlDumper {
         return out;
     }
 
-    /** Owner-only: pg_dump's sections pass through it on their way into the script. */
-    private static Path workDirectory() {
-        try {
-            return OwnerOnly.createTempDirectory("pgsubset-sql-");
-        } catch (IOException e) {
-            throw new PgsubsetException("could not create a temporary directory for the schema: "
-                    + Messages.firstLine(e), e);
-        }
-    }
 }

@@ -89,14 +89,7 @@ final class SqlScript {
               PERFORM pg_catalog.lo_unlink(m.oid) FROM pg_catalog.pg_largeobject_metadata m
                 WHERE m.oid = ANY (%3$s);
               IF NOT EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'public') THEN
-                IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'pg_database_owner') THEN
-                  CREATE SCHEMA public AUTHORIZATION pg_database_owner;
-                  GRANT USAGE ON SCHEMA public TO PUBLIC;
-                ELSE
-                  CREATE SCHEMA public;
-                  GRANT ALL ON SCHEMA public TO PUBLIC;
-                END IF;
-              END IF;
+            %4$s  END IF;
             END
             \0;
             """;
@@ -143,7 +136,7 @@ final class SqlScript {
             Clean c = clean.get();
             text(dollarQuoted(CLEAN.formatted(textArray(c.schemas()), textArray(c.extensions()),
                     "'{" + c.largeObjects().stream().map(String::valueOf).collect(Collectors.joining(","))
-                            + "}'::pg_catalog.oid[]")));
+                            + "}'::pg_catalog.oid[]", TargetSql.PUBLIC_AS_INITDB)));
         }
     }
 

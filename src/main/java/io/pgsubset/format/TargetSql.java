@@ -32,6 +32,20 @@ public final class TargetSql {
             "SELECT system_identifier::text FROM pg_catalog.pg_control_system()";
 
     /**
+     * plpgsql lines that make the public schema again as initdb makes it: owned by pg_database_owner
+     * (PostgreSQL 15 and later) with USAGE for all, or owned by the caller with ALL for all before.
+     */
+    public static final String PUBLIC_AS_INITDB = """
+              IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'pg_database_owner') THEN
+                CREATE SCHEMA public AUTHORIZATION pg_database_owner;
+                GRANT USAGE ON SCHEMA public TO PUBLIC;
+              ELSE
+                CREATE SCHEMA public;
+                GRANT ALL ON SCHEMA public TO PUBLIC;
+              END IF;
+            """;
+
+    /**
      * --clean: drops every extension but plpgsql and every non-system schema with all it holds, then
      * recreates an empty public schema as initdb makes it; unlinks every large object (the dump's
      * come back under their own OIDs). Runs in the loading transaction, so a
@@ -51,13 +65,7 @@ public final class TargetSql {
                         WHERE nspname <> 'information_schema' AND nspname !~ '^pg_' LOOP
                 EXECUTE pg_catalog.format('DROP SCHEMA %I CASCADE', r.nspname);
               END LOOP;
-              IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'pg_database_owner') THEN
-                CREATE SCHEMA public AUTHORIZATION pg_database_owner;
-                GRANT USAGE ON SCHEMA public TO PUBLIC;
-              ELSE
-                CREATE SCHEMA public;
-                GRANT ALL ON SCHEMA public TO PUBLIC;
-              END IF;
+            """ + PUBLIC_AS_INITDB + """
             END
             $pgsubset_clean$;""";
 }
