@@ -231,27 +231,7 @@ class CloneCommandTest {
     @Test
     void aKillDuringTheCopyLeavesTheTargetAsItWas(TestDatabase db) throws Exception {
         TestDatabase target = db.sibling("killed");
-        target.execute("CREATE TABLE old_content (id int); INSERT INTO old_content VALUES (7);");
-        Path slow = tmp.resolve("slow.yaml");
-        Files.writeString(slow, """
-                version: 1
-                transform:
-                  big:
-                    pad: "pad || (SELECT '' FROM pg_sleep(0.001))"
-                """);
-        List<String> args = new ArrayList<>(List.of("clone"));
-        args.addAll(db.connectionArgs());
-        args.addAll(List.of("--target", conninfo(db, target.name()), "--plan", slow.toString(), "--replace",
-                "--quiet"));
-        try (CliProcess p = CliProcess.start(saltEnv(), args)) {
-            String copying = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%big%FROM STDIN%'";
-            for (int i = 0; i < 1200 && db.queryLong(copying) == 0; i++) {
-                assertTrue(p.isAlive(), p::toString);
-                Thread.sleep(50);
-            }
-            assertTrue(db.queryLong(copying) > 0, "the copy of big started");
-            p.kill();
-        }
+        killWhileBigIsLoaded(db, target, "--replace");
         assertEquals("7", target.queryValue("SELECT id FROM old_content"));
         assertEquals(0, target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'big'"));
         Cli.Result c = clone(db, target.name(), "--plan", plan().toString(), "--replace", "--drop-old");
@@ -268,27 +248,7 @@ class CloneCommandTest {
     @Test
     void cleanRefreshesInOneTransactionSoAKillLeavesTheOldContent(TestDatabase db) throws Exception {
         TestDatabase target = db.sibling("cleaned");
-        target.execute("CREATE TABLE old_content (id int); INSERT INTO old_content VALUES (7);");
-        Path slow = tmp.resolve("slow-clean.yaml");
-        Files.writeString(slow, """
-                version: 1
-                transform:
-                  big:
-                    pad: "pad || (SELECT '' FROM pg_sleep(0.001))"
-                """);
-        List<String> args = new ArrayList<>(List.of("clone"));
-        args.addAll(db.connectionArgs());
-        args.addAll(List.of("--target", target.conninfo(), "--plan", slow.toString(), "--clean", "--quiet"));
-        try (CliProcess p = CliProcess.start(saltEnv(), args)) {
-            String copying = "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + target.name()
-                    + "' AND query ILIKE 'COPY%big%FROM stdin%'";
-            for (int i = 0; i < 1200 && db.queryLong(copying) == 0; i++) {
-                assertTrue(p.isAlive(), p::toString);
-                Thread.sleep(50);
-            }
-            assertTrue(db.queryLong(copying) > 0, "the copy of big into the target started");
-            p.kill();
-        }
+        killWhileBigIsLoaded(db, target, "--clean");
         assertEquals("7", target.queryValue("SELECT id FROM old_content"), "the old content survives the kill");
         assertEquals(0, target.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'big'"));
 
@@ -303,6 +263,33 @@ class CloneCommandTest {
         JsonNode json = ManifestIO.mapper().readTree(c.out());
         json.get("tables").forEach(t -> assertTrue(t.get("ok").asBoolean(), t::toString));
         assertEquals(db.queryLong("SELECT count(*) FROM big"), target.queryLong("SELECT count(*) FROM big"));
+    }
+
+    /**
+     * Gives {@code target} an old_content table (7), then SIGKILLs a clone into it with {@code mode}
+     * once big's rows stream into the target (a transform that sleeps makes that take seconds).
+     */
+    private static void killWhileBigIsLoaded(TestDatabase db, TestDatabase target, String mode) throws Exception {
+        target.execute("CREATE TABLE old_content (id int); INSERT INTO old_content VALUES (7);");
+        Path slow = tmp.resolve("slow" + mode + ".yaml");
+        Files.writeString(slow, """
+                version: 1
+                transform:
+                  big:
+                    pad: "pad || (SELECT '' FROM pg_sleep(0.001))"
+                """);
+        List<String> args = new ArrayList<>(List.of("clone"));
+        args.addAll(db.connectionArgs());
+        args.addAll(List.of("--target", target.conninfo(), "--plan", slow.toString(), mode, "--quiet"));
+        try (CliProcess p = CliProcess.start(saltEnv(), args)) {
+            String copying = "SELECT count(*) FROM pg_stat_activity WHERE query ILIKE 'COPY%big%FROM STDIN%'";
+            for (int i = 0; i < 1200 && db.queryLong(copying) == 0; i++) {
+                assertTrue(p.isAlive(), p::toString);
+                Thread.sleep(50);
+            }
+            assertTrue(db.queryLong(copying) > 0, "the copy of big into the target started");
+            p.kill();
+        }
     }
 
     /** Writers keep changing users and events while a --jobs 2 clone runs: the target is one instant of the source. */
