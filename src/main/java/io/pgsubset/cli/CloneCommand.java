@@ -30,10 +30,12 @@ import java.util.concurrent.Callable;
         description = {"Copy the plan's subset from the source (-h/-p/-U/-d) straight into a target database "
                 + "(--target), without files: one snapshot, the plan checked, pg_dump's schema, each table's COPY TO "
                 + "streamed into COPY FROM, post-data, sequences, ANALYZE.",
-                "Rows and row digests are computed in flight and checked against the subset's counts; nothing is "
-                        + "committed unless every table arrived whole.",
-                "--create makes a new database, --clean empties an existing one first, --replace builds "
-                        + "DBNAME__pgsubset_new beside the target's database and swaps the names at the end."})
+                "Rows and row digests are computed in flight and checked against the subset's counts where the "
+                        + "closure counted them (~N marks an estimate); nothing is committed unless every table "
+                        + "arrived whole.",
+                "--create makes a new database, --clean empties an existing one and refills it in one transaction "
+                        + "(one table at a time), --replace builds DBNAME__pgsubset_new beside the target's database "
+                        + "and swaps the names at the end."})
 final class CloneCommand implements Callable<Integer> {
     /** Source settings of the environment that must not steer the target: it is exactly what --target says. */
     private static final Set<String> SOURCE_ONLY_ENV = Set.of("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE",
