@@ -88,9 +88,7 @@ final class OneTransactionClone {
     /** The source database's settings and comment once the data is in, as restore --clean applies them. */
     private void applySettings(io.pgsubset.database.DatabaseProperties like) {
         try (Connection c = new Connector(target).open()) {
-            TargetDatabase.localeDifferences(c, like).forEach(d -> targetListener.warning("the target database's "
-                    + d + ": text may sort, compare or convert otherwise than in the source (--create or --replace "
-                    + "make a database like the source's)"));
+            TargetDatabase.warnLocaleDifferences(c, like, targetListener);
             TargetDatabase.applySettings(c, like, targetListener);
         } catch (SQLException e) {
             throw new PgsubsetException("could not apply the database settings to " + target + ": "

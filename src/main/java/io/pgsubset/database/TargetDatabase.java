@@ -158,6 +158,16 @@ public final class TargetDatabase {
                 .toList();
     }
 
+    /**
+     * An existing target keeps its encoding and locale: one warning for each way they are not the
+     * source's (restore and clone into a database they did not create).
+     */
+    public static void warnLocaleDifferences(Connection conn, DatabaseProperties like, Listener listener) {
+        localeDifferences(conn, like).forEach(d -> listener.warning("the target database's " + d + ": text may "
+                + "sort, compare or convert otherwise than in the source (--create or --replace make a database "
+                + "like the source's)"));
+    }
+
     private static final String VERSION_NUM = "SELECT pg_catalog.current_setting('server_version_num')::int";
 
     private static int queryInt(Connection conn, String sql) throws SQLException {

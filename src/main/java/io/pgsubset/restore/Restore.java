@@ -143,9 +143,7 @@ public final class Restore {
 
     /** An existing target keeps its encoding and locale: say where they are not the source's. */
     private void warnLocaleDifferences(Connection c, Manifest manifest) {
-        manifest.database().ifPresent(source -> TargetDatabase.localeDifferences(c, source).forEach(d ->
-                listener.warning("the target database's " + d + ": text may sort, compare or convert otherwise "
-                        + "than in the source (--create or --replace make a database like the source's)")));
+        manifest.database().ifPresent(source -> TargetDatabase.warnLocaleDifferences(c, source, listener));
     }
 
     /** The source database's settings and comment, once the data is in (see {@link TargetDatabase#applySettings}). */
