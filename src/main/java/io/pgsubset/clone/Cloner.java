@@ -7,6 +7,7 @@ import io.pgsubset.dump.DumpListener;
 import io.pgsubset.dump.SourceFailures;
 import io.pgsubset.dump.SourceSnapshot;
 import io.pgsubset.error.Messages;
+import io.pgsubset.files.Trees;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.restore.Restore;
@@ -17,7 +18,6 @@ import io.pgsubset.restore.RestoreResult.TableRows;
 import io.pgsubset.subset.Subset;
 import io.pgsubset.tools.PgPrograms;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,7 +25,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * {@code pgsubset clone}: a dump's source side ({@link SourceSnapshot}: one snapshot, locks, the
@@ -129,7 +128,7 @@ public final class Cloner {
 
     private static void removeOnShutdown(Path work) {
         for (int attempt = 0; attempt < 5 && Files.exists(work); attempt++) {
-            if (delete(work).isPresent()) {
+            if (Trees.delete(work).isPresent()) {
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException e) {
@@ -141,20 +140,6 @@ public final class Cloner {
     }
 
     private static void deleteQuietly(Path dir, RestoreListener listener) {
-        delete(dir).ifPresent(e -> listener.step("warning: could not remove " + dir + ": " + Messages.firstLine(e)));
-    }
-
-    /** Removes the tree; the failure, if a file could not be removed (or appeared meanwhile). */
-    private static Optional<IOException> delete(Path dir) {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-            return Optional.empty();
-        } catch (java.nio.file.NoSuchFileException e) {
-            return Optional.empty();
-        } catch (IOException e) {
-            return Optional.of(e);
-        }
+        Trees.delete(dir).ifPresent(e -> listener.step("warning: could not remove " + dir + ": " + Messages.firstLine(e)));
     }
 }

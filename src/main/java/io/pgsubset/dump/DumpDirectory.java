@@ -4,6 +4,7 @@ import io.pgsubset.format.DumpLayout;
 import io.pgsubset.error.Interrupted;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.files.OwnerOnly;
+import io.pgsubset.files.Trees;
 import io.pgsubset.manifest.ManifestIO;
 
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -233,22 +233,8 @@ final class DumpDirectory implements AutoCloseable {
         return p.info().startInstant().map(Instant::toString);
     }
 
+    /** What cannot be removed is left for the retry or the next run's stale-directory cleanup. */
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    // left for the retry or the next run's stale-directory cleanup
-                    return;
-                }
-            });
-        } catch (IOException | java.io.UncheckedIOException e) {
-            // a concurrent writer changed the tree; the caller retries or the next run cleans up
-            return;
-        }
+        Trees.delete(dir);
     }
 }
