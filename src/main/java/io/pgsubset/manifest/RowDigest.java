@@ -17,8 +17,8 @@ import java.util.HexFormat;
  *
  * <p>This is the dump's hot loop: it sees every byte of every data file. So it reads the stream in
  * eight-byte little-endian words, finds quotes and newlines in a word with bit masks, and hashes a
- * record's words on two independent lanes in the same pass; only the bytes around a record's end go
- * one at a time. Words are counted from the start of each record, so the result does not depend on
+ * record's words on two independent lanes in the same pass; a record's last partial word is taken
+ * whole as its tail, and only the bytes of a word cut by a write go one at a time. Words are counted from the start of each record, so the result does not depend on
  * how the stream is cut into writes (a word that straddles two writes is assembled in {@code tail}). It is a checksum against accidental
  * change, not a cryptographic hash; the data files' SHA-256 is what guards against tampering.
  */
@@ -83,11 +83,13 @@ public final class RowDigest extends OutputStream {
                     length += 8;
                 }
                 i += 8;
-            } else {
-                // the few bytes up to the record's newline go through the byte path
+            } else if (inHeader) {
                 for (int last = i + stop; i <= last; ) {
                     take(b[i++]);
                 }
+            } else {
+                endRecordAt(w, quotes, stop);
+                i += stop + 1;
             }
         }
     }
@@ -130,6 +132,20 @@ public final class RowDigest extends OutputStream {
             rest &= rest - 1;
         }
         return -1;
+    }
+
+    /**
+     * The record ends at byte {@code stop} of word {@code w}, which starts the record's last partial
+     * word ({@code tailBytes} is 0): its bytes before the newline are the tail, taken whole as the
+     * byte path would have gathered them, and its quotes before the newline flip the state.
+     */
+    private void endRecordAt(long w, long quotes, int stop) {
+        long before = (1L << (8 * stop)) - 1;
+        quoted ^= (Long.bitCount(quotes & before) & 1) == 1;
+        tail = w & before;
+        length += stop;
+        endRecord();
+        startRecord();
     }
 
     /** One byte through the state machine: quotes toggle, an unquoted newline ends the record. */
