@@ -56,6 +56,16 @@ abstract class DumpProgress implements DumpListener, AutoCloseable {
         }
 
         @Override
+        public synchronized void copyingBeforeClosure(List<PlannedTable> tables) {
+            total = tables.size();
+            if (verbose && !tables.isEmpty()) {
+                err.printf(Locale.ROOT, "pgsubset: copying %d full table%s while the subset is computed%n", total,
+                        total == 1 ? "" : "s");
+                err.flush();
+            }
+        }
+
+        @Override
         public synchronized void planned(List<PlannedTable> tables) {
             total = tables.size();
             long rows = tables.stream().mapToLong(PlannedTable::rows).sum();

@@ -9,13 +9,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -51,6 +51,11 @@ public final class Scheduler<L extends Lane> {
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final BlockingQueue<Task<L>> forLeader = new LinkedBlockingQueue<>();
+    private final PriorityBlockingQueue<Queued<L>> waiting = new PriorityBlockingQueue<>();
+    private final AtomicLong queued = new AtomicLong();
+    /** No more tasks will be added: a worker that finds none left ends. */
+    private volatile boolean closed;
+    private volatile CountDownLatch drained = new CountDownLatch(0);
     private volatile Consumer<String> onRetry = notice -> { };
 
     /**
@@ -77,27 +82,33 @@ public final class Scheduler<L extends Lane> {
             sequential(leader.get(), ordered);
             return;
         }
+        startWorkers(ordered, Math.max(1, Math.min(jobs, ordered.size())));
+        finish();
+    }
+
+    /**
+     * Starts {@code jobs} worker lanes on {@code tasks} and returns at once, so that the calling
+     * thread can go on with other work on the leader's lane (a dump's closure while its full tables
+     * copy); {@link #add} gives the workers more tasks, {@link #finish} waits for them all. Pieces
+     * a worker hands to the leader wait until {@link #finish}.
+     */
+    public void start(List<? extends Task<L>> tasks) {
+        startWorkers(tasks, jobs);
+    }
+
+    /** More tasks for the lanes of {@link #start}; the heaviest of those waiting go first. */
+    public void add(List<? extends Task<L>> tasks) {
+        queue(tasks);
+    }
+
+    /**
+     * After {@link #start}: no more tasks; the calling thread serves the leader's lane until every
+     * worker is done, then every lane is finished and closed; throws the first failure.
+     */
+    public void finish() {
+        closed = true;
         try {
-            int lanes = Math.max(1, Math.min(jobs, ordered.size()));
-            for (int i = 0; i < lanes && failure.get() == null; i++) {
-                workers.add(open.get());
-            }
-            Queue<Task<L>> queue = new ConcurrentLinkedQueue<>(ordered);
-            CountDownLatch drained = new CountDownLatch(workers.size());
-            for (int i = 0; i < workers.size(); i++) {
-                L lane = workers.get(i);
-                Thread t = new Thread(() -> {
-                    try {
-                        drain(lane, queue);
-                    } finally {
-                        drained.countDown();
-                    }
-                }, "pgsubset-" + name + "-" + (i + 1));
-                t.setDaemon(true);
-                threads.add(t);
-                t.start();
-            }
-            serveLeader(drained);
+            serveLeader();
         } catch (Throwable t) {
             fail(t);
         } finally {
@@ -108,6 +119,47 @@ public final class Scheduler<L extends Lane> {
             closeAll();
         }
         rethrow();
+    }
+
+    /** Each worker thread opens its own lane (connections open at once, not one after another), then drains. */
+    private void startWorkers(List<? extends Task<L>> tasks, int lanes) {
+        queue(tasks);
+        drained = new CountDownLatch(lanes);
+        for (int i = 0; i < lanes; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    L lane = open.get();
+                    workers.add(lane);
+                    if (failure.get() == null) {
+                        drain(lane);
+                    }
+                } catch (Throwable e) {
+                    fail(e);
+                } finally {
+                    drained.countDown();
+                }
+            }, "pgsubset-" + name + "-" + (i + 1));
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    /** Queued in weight order, heaviest first; equal weights (the block ranges of one table) in the order given. */
+    private void queue(List<? extends Task<L>> tasks) {
+        List<Task<L>> ordered = new ArrayList<>(tasks);
+        ordered.sort(Comparator.comparingDouble((Task<L> t) -> t.weight()).reversed());
+        for (Task<L> t : ordered) {
+            waiting.add(new Queued<>(t, queued.getAndIncrement()));
+        }
+    }
+
+    private record Queued<L extends Lane>(Task<L> task, long order) implements Comparable<Queued<L>> {
+        @Override
+        public int compareTo(Queued<L> o) {
+            int byWeight = Double.compare(o.task.weight(), task.weight());
+            return byWeight != 0 ? byWeight : Long.compare(order, o.order);
+        }
     }
 
     /**
@@ -137,9 +189,17 @@ public final class Scheduler<L extends Lane> {
         rethrow();
     }
 
-    private void drain(L lane, Queue<Task<L>> queue) {
-        Task<L> t;
-        while (failure.get() == null && (t = queue.poll()) != null) {
+    /** Takes the next task until none is left and none can come ({@link #finish} was called). */
+    private void drain(L lane) throws InterruptedException {
+        while (failure.get() == null) {
+            Queued<L> next = waiting.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            if (next == null) {
+                if (closed && waiting.isEmpty()) {
+                    return;
+                }
+                continue;
+            }
+            Task<L> t = next.task();
             try {
                 if (!runReconnecting(lane, t)) {
                     return;
@@ -218,7 +278,7 @@ public final class Scheduler<L extends Lane> {
     }
 
     /** The calling thread runs what the workers hand over until they are all done. */
-    private void serveLeader(CountDownLatch drained) throws InterruptedException {
+    private void serveLeader() throws InterruptedException {
         while (failure.get() == null) {
             Task<L> t = forLeader.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
             if (t != null) {

@@ -45,6 +45,15 @@ final class DataDump {
         return copier.run(leader, leader, () -> leader.join(connector), jobs, splitting, work);
     }
 
+    /**
+     * Starts {@code work} on {@code jobs} worker connections and returns at once, the leader's
+     * connection left free (for the closure); more jobs and the wait through the result.
+     */
+    TableCopier<SnapshotSession, Manifest.TableEntry>.Started start(SnapshotSession leader, Connector connector,
+                                                                     int jobs, List<Job> work) {
+        return copier.start(leader, leader, () -> leader.join(connector), jobs, splitting, work);
+    }
+
     /** Stops the copy from another thread (pg_dump failed): {@link #run} throws {@code cause}. */
     void abort(Throwable cause) {
         copier.abort(cause);

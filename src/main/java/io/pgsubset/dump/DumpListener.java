@@ -17,7 +17,14 @@ public interface DumpListener {
     record PlannedTable(QualifiedName name, String mode, long rows) {
     }
 
-    /** The subset is known; data files follow. */
+    /**
+     * Tables copied in full that start before the subset is known (the closure cannot change them);
+     * {@link #planned} follows with every table, these included.
+     */
+    default void copyingBeforeClosure(List<PlannedTable> tables) {
+    }
+
+    /** The subset is known: every table the dump writes (some may have started already). */
     default void planned(List<PlannedTable> tables) {
     }
 

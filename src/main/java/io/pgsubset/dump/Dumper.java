@@ -3,6 +3,7 @@ package io.pgsubset.dump;
 import io.pgsubset.format.RestoreScript;
 import io.pgsubset.format.DumpLayout;
 import io.pgsubset.catalog.Catalog;
+import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
@@ -13,9 +14,12 @@ import io.pgsubset.tools.PgPrograms;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code pgsubset dump}: one snapshot, ACCESS SHARE locks, the subset, pg_dump's schema sections,
@@ -60,16 +64,10 @@ public final class Dumper {
             SourceSnapshot.SchemaRun schema = source.startSchema(dir.path(), data::abort);
             dir.onAbort(schema::cancel);
             try {
-                Subset subset = source.subset();
-                List<Manifest.SequenceEntry> sequences = source.sequences();
-                List<DataDump.Job> jobs = SourceSnapshot.jobs(catalog, subset, request.compress());
-                timer.planned(jobs.stream().map(j -> new DumpListener.PlannedTable(j.table().name(),
-                        j.subset().plan().mode().keyword(), j.subset().rows())).toList());
-                long synced = FileOutput.syncNanos();
-                List<Manifest.TableEntry> entries = timer.time("data",
-                        () -> data.run(source.leader(), connector, request.jobs(), jobs));
-                timer.record("fsync (data files, summed)", FileOutput.syncNanos() - synced);
+                List<DataDump.Job> jobs = new ArrayList<>();
+                List<Manifest.TableEntry> entries = timer.time("data", () -> copy(request, source, data, jobs));
                 LargeObjectSource.Result largeObjects = source.largeObjects(dir.path(), jobs);
+                List<Manifest.SequenceEntry> sequences = source.sequences();
                 SequenceDump.write(dir.path(), sequences);
                 timer.time("waiting for the schema", schema::await);
                 timer.step("schema written by " + schema.pgDumpPath());
@@ -87,6 +85,59 @@ public final class Dumper {
                 schema.stop();
             }
         }
+    }
+
+    /**
+     * Every table's rows into its data file; {@code jobs} receives the jobs. The full tables the
+     * closure cannot change start copying on worker connections at once, while the leader's
+     * computes the closure; the subset's tables join them when it is known, on the same --jobs
+     * connections (so --jobs 1 copies on one worker, and the leader holds the snapshot).
+     */
+    private List<Manifest.TableEntry> copy(DumpRequest request, SourceSnapshot source, DataDump data,
+                                           List<DataDump.Job> jobs) {
+        PhaseTimer timer = source.listener();
+        List<DataDump.Job> settled = source.settledJobs(request.compress());
+        timer.copyingBeforeClosure(planned(settled));
+        long synced = FileOutput.syncNanos();
+        var copying = data.start(source.leader(), connector, request.jobs(), settled);
+        Subset subset;
+        try {
+            subset = source.subset();
+        } catch (RuntimeException e) {
+            // a failed copy cancels the closure's query: its failure is then the one to report
+            RuntimeException first = copying.failed() ? source.leaderLost(copyFailure(copying)) : e;
+            copying.abandon(first);
+            throw first;
+        }
+        jobs.addAll(SourceSnapshot.jobs(source.catalog(), subset, request.compress()));
+        Set<QualifiedName> early = new HashSet<>();
+        for (DataDump.Job j : settled) {
+            if (!jobs.contains(j)) {
+                throw new IllegalStateException("the closure selected other rows of " + j.table().name().display()
+                        + " than the copy that started before it");
+            }
+            early.add(j.table().name());
+        }
+        timer.planned(planned(jobs));
+        copying.add(source.leader(), jobs.stream().filter(j -> !early.contains(j.table().name())).toList());
+        List<Manifest.TableEntry> entries = copying.finish();
+        timer.record("fsync (data files, summed)", FileOutput.syncNanos() - synced);
+        return entries;
+    }
+
+    /** The copy's own failure, which {@link TableCopier.Started#finish} throws. */
+    private static RuntimeException copyFailure(TableCopier<?, ?>.Started copying) {
+        try {
+            copying.finish();
+        } catch (RuntimeException e) {
+            return e;
+        }
+        return new IllegalStateException("the copy failed without a failure");
+    }
+
+    private static List<DumpListener.PlannedTable> planned(List<DataDump.Job> jobs) {
+        return jobs.stream().map(j -> new DumpListener.PlannedTable(j.table().name(),
+                j.subset().plan().mode().keyword(), j.subset().rows())).toList();
     }
 
     private static Manifest manifest(DumpRequest request, SourceSnapshot source, List<Manifest.TableEntry> entries,

@@ -45,6 +45,11 @@ final class PhaseTimer implements DumpListener {
     }
 
     @Override
+    public void copyingBeforeClosure(List<PlannedTable> tables) {
+        listener.copyingBeforeClosure(tables);
+    }
+
+    @Override
     public void planned(List<PlannedTable> tables) {
         listener.planned(tables);
     }

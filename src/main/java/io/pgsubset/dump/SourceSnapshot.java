@@ -234,16 +234,17 @@ public final class SourceSnapshot implements AutoCloseable {
 
     /** The exact rows of every table (the engine also enforces max_rows before anything is copied). */
     public Subset subset() {
-        // the server joins a follow table that is just its parents' children while copying it
-        Closure.Options o = Closure.Options.defaults().withChildrenByParents(true);
-        if (options.maxRows().isPresent()) {
-            o = o.withMaxRows(options.maxRows().getAsLong());
-        }
-        Closure.Options closureOptions = o;
+        Closure.Options closureOptions = closureOptions();
         Subset subset = listener.time("closure",
                 () -> Closure.compute(leader.connection(), catalog, plan, closureOptions));
         subset.rounds().forEach(r -> listener.record("closure " + r.name() + " (+" + r.rows() + " rows)", r.nanos()));
         return subset;
+    }
+
+    private Closure.Options closureOptions() {
+        // the server joins a follow table that is just its parents' children while copying it
+        Closure.Options o = Closure.Options.defaults().withChildrenByParents(true);
+        return options.maxRows().isPresent() ? o.withMaxRows(options.maxRows().getAsLong()) : o;
     }
 
     public List<Manifest.SequenceEntry> sequences() {
@@ -444,15 +445,29 @@ public final class SourceSnapshot implements AutoCloseable {
 
     /** One job per table with a data file: tables whose rows come with their extension have none. */
     static List<DataDump.Job> jobs(Catalog catalog, Subset subset, boolean gzip) {
-        List<TableSubset> dumped = subset.tables().stream()
-                .filter(t -> !catalog.require(t.plan().table()).extensionOwnedData())
-                .toList();
-        Map<QualifiedName, String> files = DataFileNames.assign(dumped.stream().map(t -> t.plan().table()).toList(),
-                gzip);
+        return jobs(catalog, subset.tables().stream().map(t -> t.plan().table()).toList(), subset.tables(), gzip);
+    }
+
+    /**
+     * The jobs of the full tables the closure cannot change ({@link Closure#settledBeforehand}),
+     * equal to their jobs in {@link #jobs} once the subset is known: they may copy while it is computed.
+     */
+    List<DataDump.Job> settledJobs(boolean gzip) {
+        return jobs(catalog, plan.tables().stream().map(TablePlan::table).toList(),
+                Closure.settledBeforehand(catalog, plan, closureOptions()), gzip);
+    }
+
+    /** Data file names are given over every table of the plan (in its order), so both lists name a table alike. */
+    private static List<DataDump.Job> jobs(Catalog catalog, List<QualifiedName> planned, List<TableSubset> tables,
+                                           boolean gzip) {
+        Map<QualifiedName, String> files = DataFileNames.assign(planned.stream()
+                .filter(t -> !catalog.require(t).extensionOwnedData()).toList(), gzip);
         List<DataDump.Job> out = new ArrayList<>();
-        for (TableSubset t : dumped) {
+        for (TableSubset t : tables) {
             Table table = catalog.require(t.plan().table());
-            out.add(new DataDump.Job(table, t, files.get(table.name()), weight(catalog, table, t.rows())));
+            if (!table.extensionOwnedData()) {
+                out.add(new DataDump.Job(table, t, files.get(table.name()), weight(catalog, table, t.rows())));
+            }
         }
         return out;
     }

@@ -98,42 +98,124 @@ final class TableCopier<L extends Lane, R> {
      */
     List<R> run(SnapshotSession leader, L leaderLane, Supplier<L> open, int jobs, DataDump.Splitting splitting,
                 List<DataDump.Job> work) {
-        List<DataDump.Job> ordered = new ArrayList<>(work);
-        ordered.sort((a, b) -> Double.compare(b.weight(), a.weight()));
-        Map<DataDump.Job, List<BlockRange>> ranges = TableSplits.plan(leader.connection(), splitting.serverMajor(),
-                jobs, splitting.partBytes(), ordered);
         List<Destination<L, R>> destinations = new ArrayList<>();
         try {
-            List<Piece> pieces = new ArrayList<>();
-            for (DataDump.Job j : ordered) {
-                List<String> predicates = predicates(j.subset().selection());
-                List<BlockRange> r = ranges.get(j);
-                CopiedRows table = new CopiedRows(j, r == null ? 1 : r.size(), destinations);
-                if (r == null) {
-                    pieces.add(new Piece(table, 0, predicates, j.weight()));
-                    continue;
-                }
-                listener.step("copying " + j.table().name().display() + " as " + r.size() + " block ranges");
-                // the scheduler's sort is stable: the parts of a table keep their order, so the first ones
-                // finish (and append, for a data file) first
-                for (int p = 0; p < r.size(); p++) {
-                    pieces.add(new Piece(table, p, List.of(predicates.get(0) + " AND " + r.get(p).predicate(CopyQuery.ALIAS)),
-                            j.weight() / r.size()));
-                }
-            }
+            List<Piece> pieces = pieces(leader, jobs, splitting, work, destinations);
             scheduler = new Scheduler<>(Optional.of(leaderLane), jobs, open, name).onRetry(listener::warning);
             if (aborted != null) {
                 scheduler.abort(aborted);
             }
             scheduler.run(pieces);
-            List<R> out = new ArrayList<>();
-            for (DataDump.Job j : work) {
-                out.add(done.get(j));
-            }
-            return Collections.unmodifiableList(out);
+            return results(work);
         } finally {
             destinations.forEach(Destination::release);
         }
+    }
+
+    /**
+     * Starts copying {@code work} on {@code jobs} worker lanes and returns at once: the calling
+     * thread is free for other work on the leader's session (a dump's closure, while the tables it
+     * cannot change copy). {@link Started#add} gives more jobs, {@link Started#finish} waits.
+     */
+    Started start(SnapshotSession leader, L leaderLane, Supplier<L> open, int jobs, DataDump.Splitting splitting,
+                  List<DataDump.Job> work) {
+        Started started = new Started(jobs, splitting);
+        scheduler = new Scheduler<>(Optional.of(leaderLane), jobs, open, name).onRetry(listener::warning);
+        if (aborted != null) {
+            scheduler.abort(aborted);
+        }
+        try {
+            started.jobs.addAll(work);
+            scheduler.start(pieces(leader, jobs, splitting, work, started.destinations));
+        } catch (RuntimeException e) {
+            started.abandon(e);
+            throw e;
+        }
+        return started;
+    }
+
+    /** A copy under way ({@link #start}). */
+    final class Started {
+        private final int lanes;
+        private final DataDump.Splitting splitting;
+        private final List<DataDump.Job> jobs = new ArrayList<>();
+        private final List<Destination<L, R>> destinations = Collections.synchronizedList(new ArrayList<>());
+
+        private Started(int lanes, DataDump.Splitting splitting) {
+            this.lanes = lanes;
+            this.splitting = splitting;
+        }
+
+        /** More jobs, split on the leader's session as {@link #run} splits them. */
+        void add(SnapshotSession leader, List<DataDump.Job> more) {
+            jobs.addAll(more);
+            scheduler.add(pieces(leader, lanes, splitting, more, destinations));
+        }
+
+        /** Waits for every job; results in the order the jobs were given. */
+        List<R> finish() {
+            try {
+                scheduler.finish();
+                return results(jobs);
+            } finally {
+                List.copyOf(destinations).forEach(Destination::release);
+            }
+        }
+
+        /** Whether a piece has failed (or the copy was aborted): {@link #finish} then throws why. */
+        boolean failed() {
+            return scheduler.failed();
+        }
+
+        /**
+         * The run goes no further ({@code cause}: the closure failed): every lane is cancelled,
+         * joined and closed; a failure of the copy itself is added to {@code cause} as suppressed.
+         */
+        void abandon(RuntimeException cause) {
+            scheduler.abort(cause);
+            try {
+                finish();
+            } catch (RuntimeException e) {
+                if (e != cause) {
+                    cause.addSuppressed(e);
+                }
+            }
+        }
+    }
+
+    private List<R> results(List<DataDump.Job> work) {
+        List<R> out = new ArrayList<>();
+        for (DataDump.Job j : work) {
+            out.add(done.get(j));
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** The jobs as pieces of work, heaviest first: a big full table as block ranges ({@link TableSplits}). */
+    private List<Piece> pieces(SnapshotSession leader, int jobs, DataDump.Splitting splitting,
+                               List<DataDump.Job> work, List<Destination<L, R>> destinations) {
+        List<DataDump.Job> ordered = new ArrayList<>(work);
+        ordered.sort((a, b) -> Double.compare(b.weight(), a.weight()));
+        Map<DataDump.Job, List<BlockRange>> ranges = TableSplits.plan(leader.connection(), splitting.serverMajor(),
+                jobs, splitting.partBytes(), ordered);
+        List<Piece> pieces = new ArrayList<>();
+        for (DataDump.Job j : ordered) {
+            List<String> predicates = predicates(j.subset().selection());
+            List<BlockRange> r = ranges.get(j);
+            CopiedRows table = new CopiedRows(j, r == null ? 1 : r.size(), destinations);
+            if (r == null) {
+                pieces.add(new Piece(table, 0, predicates, j.weight()));
+                continue;
+            }
+            listener.step("copying " + j.table().name().display() + " as " + r.size() + " block ranges");
+            // the scheduler keeps the order of equal weights: the parts of a table keep their order, so
+            // the first ones finish (and append, for a data file) first
+            for (int p = 0; p < r.size(); p++) {
+                pieces.add(new Piece(table, p, List.of(predicates.get(0) + " AND " + r.get(p).predicate(CopyQuery.ALIAS)),
+                        j.weight() / r.size()));
+            }
+        }
+        return pieces;
     }
 
     /** Stops the copy from another thread (e.g. pg_dump failed): {@link #run} throws {@code cause}. */

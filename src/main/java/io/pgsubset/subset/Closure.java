@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
@@ -133,6 +134,32 @@ public final class Closure {
         return out;
     }
 
+    /**
+     * The tables copied whole whose selection the closure cannot change, exactly as {@link #compute}
+     * will return them: a copy of them may start before the closure runs. A full table is such a
+     * table unless one of its foreign keys points at a skipped table or one outside the plan (its
+     * rows' references there are counted by the closure, and may set {@code on_skipped_parent: null}
+     * columns or fail the plan). Empty when full tables are counted ({@link Options#countAllRows}).
+     */
+    public static List<TableSubset> settledBeforehand(Catalog catalog, ResolvedPlan plan, Options options) {
+        if (options.countAllRows()) {
+            return List.of();
+        }
+        Closure closure = new Closure(null, catalog, plan, options);
+        closure.buildNodes();
+        closure.buildEdges();
+        List<TableSubset> out = new ArrayList<>();
+        for (Node node : closure.nodes.values()) {
+            boolean settled = node.dumpedWhole() && closure.edges.stream().filter(e -> e.child() == node)
+                    .allMatch(e -> e.parent().map(p -> p.complete() || !(p.mode() instanceof Mode.Skip)).orElse(false));
+            if (settled) {
+                out.add(new TableSubset(node.plan, new RowSelection.AllRows(node.extensionFilter()), List.of(),
+                        closure.estimatedRows(node), false, 0));
+            }
+        }
+        return out;
+    }
+
     private Subset run() throws SQLException {
         buildNodes();
         buildEdges();
@@ -149,6 +176,9 @@ public final class Closure {
                 endRound("sample " + node.name().display(), started, before);
                 checkGuard();
             }
+        }
+        if (options.childrenByParents()) {
+            markLimitedChildrenByParents(queries);
         }
         new Downward(this, queries).run();
         new Upward(this, queries).run();
@@ -184,35 +214,80 @@ public final class Closure {
     }
 
     /**
-     * Marks the follow tables whose rows are exactly the children of their one parent's downward
-     * rows: no limit, no extension configuration filter, one driving key (on the table itself, to the parent's own table), nothing
-     * referencing the table (so nothing can add rows to it upward or drive down from it), and its
-     * other keys pointing at complete tables (so its rows need no upward check).
+     * Marks the follow tables without a limit whose rows are exactly the children of their one
+     * parent's downward rows ({@link #onlyChildOf}): the server joins them while copying.
      */
     private void markChildrenByParents() {
         for (Node node : nodes.values()) {
-            if (!(node.mode() instanceof Mode.Follow follow) || !node.keyed() || follow.limit().isPresent()
-                    || node.extensionFilter().isPresent()) {
-                continue;
-            }
-            List<Edge> into = edges.stream().filter(e -> e.child() == node && e.drivesDown()).toList();
-            if (into.size() != 1) {
-                continue;
-            }
-            Edge edge = into.get(0);
-            Node parent = edge.parent().orElseThrow();
-            // a temporal key's children need their other covering parents, found only row by row
-            if (edge.temporal() || parent == node || !edge.childRel().name().equals(node.table.name())
-                    || !edge.parentRel().name().equals(parent.table.name())) {
-                continue;
-            }
-            boolean alone = edges.stream().allMatch(e -> e == edge || (e.parent().orElse(null) != node
-                    && (e.child() != node || e.parent().map(Node::complete).orElse(false))));
-            if (alone) {
-                node.byParents = edge;
-                node.parentKeys = parent.identity.newSet();
+            if (node.mode() instanceof Mode.Follow follow && follow.limit().isEmpty()) {
+                onlyChildOf(node).ifPresent(edge -> joinedByTheServer(node, edge));
             }
         }
+    }
+
+    /**
+     * The same for a follow table with a limit whose parent is a sample table, once the sample is
+     * drawn (a sample table gets no rows downward, and rows added upward pull no children, so its
+     * rows so far are all the parents the table will have): when they have no more children than
+     * the limit, the limit takes none away. The count stops at limit + 1 rows, so it never reads
+     * more than the keyed path would; those rows are then exact, whatever the guard needs.
+     */
+    private void markLimitedChildrenByParents(Queries queries) throws SQLException {
+        for (Node node : nodes.values()) {
+            if (!(node.mode() instanceof Mode.Follow follow) || follow.limit().isEmpty()) {
+                continue;
+            }
+            Optional<Edge> only = onlyChildOf(node);
+            if (only.isEmpty() || !(only.get().parent().orElseThrow().mode() instanceof Mode.Sample)) {
+                continue;
+            }
+            Edge edge = only.get();
+            long limit = follow.limit().getAsLong();
+            long started = System.nanoTime();
+            long before = selectedRows();
+            long children = queries.countChildren(edge, edge.parent().orElseThrow().included, limit + 1);
+            if (children <= limit) {
+                joinedByTheServer(node, edge);
+                node.byParentsRows = children;
+                node.byParentsCounted = true;
+                node.downward = children;
+                edge.down = children;
+            }
+            endRound("count " + node.name().display() + (children <= limit ? " (within its limit: joined by the server)"
+                    : " (over its limit: keys fetched)"), started, before);
+            checkGuard();
+        }
+    }
+
+    /**
+     * The one key whose parent rows are exactly a follow table's rows: its one driving key (on the
+     * table itself, to the parent's own table), nothing referencing the table (so nothing can add
+     * rows to it upward or drive down from it), its other keys pointing at complete tables (so its
+     * rows need no upward check), no extension configuration filter.
+     */
+    private Optional<Edge> onlyChildOf(Node node) {
+        if (!node.keyed() || node.extensionFilter().isPresent()) {
+            return Optional.empty();
+        }
+        List<Edge> into = edges.stream().filter(e -> e.child() == node && e.drivesDown()).toList();
+        if (into.size() != 1) {
+            return Optional.empty();
+        }
+        Edge edge = into.get(0);
+        Node parent = edge.parent().orElseThrow();
+        // a temporal key's children need their other covering parents, found only row by row
+        if (edge.temporal() || parent == node || !edge.childRel().name().equals(node.table.name())
+                || !edge.parentRel().name().equals(parent.table.name())) {
+            return Optional.empty();
+        }
+        boolean alone = edges.stream().allMatch(e -> e == edge || (e.parent().orElse(null) != node
+                && (e.child() != node || e.parent().map(Node::complete).orElse(false))));
+        return alone ? Optional.of(edge) : Optional.empty();
+    }
+
+    private static void joinedByTheServer(Node node, Edge edge) {
+        node.byParents = edge;
+        node.parentKeys = edge.parent().orElseThrow().identity.newSet();
     }
 
     /** Whether rows of tables selected by their parents' keys are counted (else estimated). */
@@ -322,19 +397,21 @@ public final class Closure {
             return 0;
         }
         if (node.mode() instanceof Mode.Full) {
-            if (options.countAllRows()) {
-                return queries.countAll(node);
-            }
-            double estimate = node.table.estimatedRows().orElse(0);
-            for (QualifiedName p : catalog.allPartitions(node.name())) {
-                estimate += catalog.table(p).map(t -> t.estimatedRows().orElse(0)).orElse(0.0);
-            }
-            return Math.max(0, Math.round(estimate));
+            return options.countAllRows() ? queries.countAll(node) : estimatedRows(node);
         }
         if (node.byParents != null) {
             return node.parentKeys.isEmpty() ? 0 : rowsByParents(node);
         }
         return node.included.size();
+    }
+
+    /** The planner's row estimate of a table and its partitions. */
+    private long estimatedRows(Node node) {
+        double estimate = node.table.estimatedRows().orElse(0);
+        for (QualifiedName p : catalog.allPartitions(node.name())) {
+            estimate += catalog.table(p).map(t -> t.estimatedRows().orElse(0)).orElse(0.0);
+        }
+        return Math.max(0, Math.round(estimate));
     }
 
     /** Whether {@link #rows} counts the node's rows rather than estimating them. */
@@ -345,7 +422,7 @@ public final class Closure {
         if (node.mode() instanceof Mode.Full) {
             return options.countAllRows();
         }
-        return node.byParents == null || node.parentKeys.isEmpty() || countsChildrenByParents();
+        return node.byParents == null || node.parentKeys.isEmpty() || countsChildrenByParents() || node.byParentsCounted;
     }
 
     /**
@@ -353,7 +430,7 @@ public final class Closure {
      * the table's rows per parent row times the parent keys: at least 1, since there are parent keys.
      */
     private long rowsByParents(Node node) {
-        if (countsChildrenByParents()) {
+        if (countsChildrenByParents() || node.byParentsCounted) {
             return node.byParentsRows;
         }
         Table parent = node.byParents.parent().orElseThrow().table;

@@ -80,7 +80,7 @@ final class Downward {
     private void byParents(Edge edge, KeySet parentKeys) throws SQLException {
         Node child = edge.child();
         child.parentKeys.addAll(parentKeys);
-        if (!closure.countsChildrenByParents()) {
+        if (!closure.countsChildrenByParents() || child.byParentsCounted) {
             return;
         }
         String sql = Queries.downCountSql(edge);

@@ -34,6 +34,8 @@ final class Node {
     KeySet parentKeys;
     /** The rows counted through {@link #byParents} (0 when not counted). */
     long byParentsRows;
+    /** Whether {@link #byParentsRows} was counted up front (a limited table under its limit): exact, final. */
+    boolean byParentsCounted;
 
     Node(TablePlan plan, Table table, RowIdentity identity) {
         this.plan = plan;

@@ -160,6 +160,35 @@ final class Queries {
     }
 
     /**
+     * How many children (through {@code edge}) the parent keys have, counting no further than
+     * {@code atMost} (the server stops reading there).
+     */
+    long countChildren(Edge edge, KeySet parentKeys, long atMost) throws SQLException {
+        String sql = "SELECT pg_catalog.count(*) FROM (SELECT FROM " + Node.from(edge.childRel()) + " c WHERE "
+                + childrenOf(edge, "c", "p", Node.Membership.BOUND, null) + andExtensionFilter(edge.child())
+                + " LIMIT ?) s";
+        Node parent = edge.parent().orElseThrow();
+        long total = 0;
+        for (KeySet.KeyChunk chunk : parentKeys.chunks(maxKeys())) {
+            long left = atMost - total;
+            long[] n = new long[1];
+            stream(sql, (st, i) -> {
+                int next = parent.identity.bind(connection(), st, i, chunk);
+                st.setLong(next, left);
+                return next + 1;
+            }, rs -> {
+                n[0] = rs.getLong(1);
+                return false;
+            });
+            total += n[0];
+            if (total >= atMost) {
+                break;
+            }
+        }
+        return total;
+    }
+
+    /**
      * The condition on a child aliased {@code child} that its row references one of the parent keys,
      * bound as parameters or (for COPY, which takes none) inlined from {@code chunk}: the child's
      * columns compared with the keys when the key references the parent's identity, else through

@@ -136,4 +136,40 @@ class SchedulerTest {
         assertEquals(1, ran.get(), "the heaviest piece runs first and nothing after its failure");
         assertEquals(List.of("cancel 1", "close 1"), events);
     }
+
+    /**
+     * A dump's full tables start before its closure is known: the lanes of {@code start} run them
+     * while the calling thread does other work; tasks added later run on the same lanes, heaviest
+     * first; one a worker hands to the leader waits for {@code finish}, on the calling thread.
+     */
+    @Test
+    void startedLanesRunLaterTasksAndTheLeaderServesItsOwnInFinish() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        AtomicInteger ids = new AtomicInteger();
+        Recording leader = new Recording(0, events, false);
+        Scheduler<Recording> s = new Scheduler<>(Optional.of(leader), 1,
+                () -> new Recording(ids.incrementAndGet(), events, false), "test");
+        CountDownLatch earlyRan = new CountDownLatch(1);
+        s.start(List.of(task(1, lane -> {
+            events.add("early on " + lane.id);
+            earlyRan.countDown();
+        })));
+        assertTrue(earlyRan.await(30, TimeUnit.SECONDS), "a started task runs before finish: " + events);
+        s.add(List.of(task(1, lane -> events.add("light on " + lane.id)),
+                task(5, lane -> events.add("heavy on " + lane.id)),
+                task(3, lane -> {
+                    if (lane.id != 0) {
+                        throw new LeaderOnly("queued lock");
+                    }
+                    events.add("leader's on " + lane.id + " in " + Thread.currentThread().getName());
+                })));
+        String caller = Thread.currentThread().getName();
+        s.finish();
+        assertEquals(List.of("early on 1", "heavy on 1", "light on 1"),
+                events.stream().filter(e -> e.endsWith(" on 1")).toList(), "one worker lane (--jobs 1), heaviest first");
+        assertTrue(events.contains("leader's on 0 in " + caller), events::toString);
+        assertEquals(1, ids.get(), "no second worker lane");
+        assertTrue(events.indexOf("finish 1") < events.indexOf("close 1"), events::toString);
+        assertTrue(events.stream().noneMatch(e -> e.equals("close 0")), "the leader's lane is the caller's to close");
+    }
 }

@@ -95,6 +95,30 @@ class ProductionShapeTest {
                 instanceof KeyedSelection);
     }
 
+    /**
+     * A follow limit the sampled parents' children stay within takes nothing away: the server joins
+     * the table as if it had none, with its count exact (the copy is checked against it). One row
+     * fewer and the limit binds: the keys are fetched in index order as before.
+     */
+    @Test
+    void aFollowLimitTheChildrenStayWithinIsJoinedByTheServerWithAnExactCount(TestDatabase db) {
+        int traces = FILES / 500 * 26;
+        for (long limit : List.of((long) traces, traces - 1L)) {
+            java.util.function.Function<Catalog, io.pgsubset.plan.ResolvedPlan> plan = c -> Plans.on(c)
+                    .sample("waveforms_file", new SampleRate.Every(500), List.of("id"), 10_000L, null)
+                    .follow("waveforms_continuoustrace", limit)
+                    .build();
+            Engine.Run fetched = Engine.run(db, plan);
+            Engine.Run joined = Engine.run(db, plan,
+                    Closure.Options.defaults().withChildrenByParents(true).withMaxKeysPerStatement(3));
+            assertEquals(fetched.rows(), joined.rows(), "limit " + limit);
+            TableSubset t = joined.subset().table(Plans.name("waveforms_continuoustrace")).orElseThrow();
+            assertEquals(Math.min(limit, traces), t.rows(), "limit " + limit);
+            assertTrue(t.counted(), "limit " + limit + ": an exact count");
+            assertEquals(limit >= traces, t.selection() instanceof ChildrenOfParents, limit + ": " + t.selection());
+        }
+    }
+
     @Test
     void followLimitTakesChildrenInForeignKeyIndexOrder(TestDatabase db) {
         Engine.Run run = Engine.run(db, c -> plan(c, 100L).build());
