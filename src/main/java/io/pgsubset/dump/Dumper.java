@@ -2,6 +2,7 @@ package io.pgsubset.dump;
 
 import io.pgsubset.format.RestoreScript;
 import io.pgsubset.format.DumpLayout;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.connect.Connector;
@@ -20,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code pgsubset dump}: one snapshot, ACCESS SHARE locks, the subset, pg_dump's schema sections,
@@ -62,6 +64,11 @@ public final class Dumper {
             // pg_dump starts (a process, a connection, its catalog queries) while the closure runs;
             // when it fails, the copy stops at once instead of finishing first.
             SourceSnapshot.SchemaRun schema = source.startSchema(dir.path(), data::abort);
+            // the manifest's JSON is prepared now, off the path to the end (its first use is slow)
+            CompletableFuture<JsonNode> planJson = CompletableFuture.supplyAsync(() -> {
+                ManifestIO.prepare();
+                return ManifestIO.mapper().valueToTree(PlanJson.of(source.plan()));
+            });
             dir.onAbort(schema::cancel);
             try {
                 List<DataDump.Job> jobs = new ArrayList<>();
@@ -72,8 +79,8 @@ public final class Dumper {
                 timer.time("waiting for the schema", schema::await);
                 timer.step("schema written by " + schema.pgDumpPath());
                 long writing = System.nanoTime();
-                Manifest manifest = manifest(request, source, entries, sequences, source.materializedViews(),
-                        largeObjects, timer.phases());
+                Manifest manifest = manifest(request, source, joined(planJson), entries, sequences,
+                        source.materializedViews(), largeObjects, timer.phases());
                 writeFiles(dir.path(), request, manifest);
                 dir.commit();
                 timer.record("manifest", System.nanoTime() - writing);
@@ -125,6 +132,14 @@ public final class Dumper {
         return entries;
     }
 
+    private static <T> T joined(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
     /** The copy's own failure, which {@link TableCopier.Started#finish} throws. */
     private static RuntimeException copyFailure(TableCopier<?, ?>.Started copying) {
         try {
@@ -140,14 +155,15 @@ public final class Dumper {
                 j.subset().plan().mode().keyword(), j.subset().rows())).toList();
     }
 
-    private static Manifest manifest(DumpRequest request, SourceSnapshot source, List<Manifest.TableEntry> entries,
+    private static Manifest manifest(DumpRequest request, SourceSnapshot source, JsonNode planJson,
+                                     List<Manifest.TableEntry> entries,
                                      List<Manifest.SequenceEntry> sequences, List<Manifest.MaterializedViewEntry> views,
                                      LargeObjectSource.Result largeObjects, List<Manifest.Phase> phases) {
         List<Manifest.TableEntry> sorted = entries.stream()
                 .sorted(Comparator.comparing(Manifest.TableEntry::schema).thenComparing(Manifest.TableEntry::name))
                 .toList();
         return new Manifest(Manifest.FORMAT_VERSION, request.toolVersion(), source.source(), source.snapshotTime(),
-                request.compress(), request.keepOwners(), ManifestIO.mapper().valueToTree(PlanJson.of(source.plan())),
+                request.compress(), request.keepOwners(), planJson,
                 sorted, sequences, views, largeObjects.objects(), largeObjects.dangling(), phases,
                 Optional.of(source.database()));
     }

@@ -32,6 +32,19 @@ public final class ManifestIO {
         return MAPPER;
     }
 
+    /**
+     * Builds the manifest's serializers now: Jackson introspects every record type on first use,
+     * about a tenth of a second on a fresh JVM, which a dump spends in the background while it
+     * copies instead of at its end. Failing here changes nothing: writing fails later, with the error.
+     */
+    public static void prepare() {
+        try {
+            MAPPER.getSerializerProviderInstance().findTypedValueSerializer(Manifest.class, true, null);
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            return;
+        }
+    }
+
     /** Writes the manifest of {@code dir} through a temporary file and an atomic rename. */
     public static void write(Path dir, Manifest manifest) throws IOException {
         Path tmp = dir.resolve(FILE_NAME + ".tmp");
