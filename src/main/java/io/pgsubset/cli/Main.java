@@ -18,6 +18,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -26,8 +27,6 @@ import java.util.concurrent.Callable;
 /** The command line: parses, dispatches to one small command class, maps failures to exit codes. */
 @Command(name = "pgsubset", sortOptions = false, versionProvider = Main.Version.class,
         description = "Clone a PostgreSQL database as a consistent, foreign-key-complete subset.",
-        subcommands = {SizesCommand.class, PlanCommand.class, DumpCommand.class, RestoreCommand.class, CloneCommand.class,
-                VerifyCommand.class},
         exitCodeListHeading = "Exit codes:%n",
         exitCodeList = {"0:success",
                 "1:runtime failure (connection, server, disk; verify: the database differs from the dump)",
@@ -35,6 +34,13 @@ import java.util.concurrent.Callable;
                 "3:verify --strict: the data matches, the database's settings differ",
                 "130:interrupted"})
 public final class Main implements Callable<Integer> {
+    /**
+     * The commands, in the order the help lists them. picocli builds a command's model by
+     * reflection over its annotations and mixins (about 0.2 s for all of them at start-up), so a
+     * command line builds only what it needs: see {@link #needed}.
+     */
+    private static final List<Class<?>> COMMANDS = List.of(SizesCommand.class, PlanCommand.class, DumpCommand.class,
+            RestoreCommand.class, CloneCommand.class, VerifyCommand.class);
     @Spec
     CommandSpec spec;
 
@@ -71,7 +77,7 @@ public final class Main implements Callable<Integer> {
                            boolean errIsTerminal, Optional<OutputStream> stdout) {
         CliContext ctx = new CliContext(out, err, env, stdout);
         ctx.errIsTerminal(errIsTerminal);
-        CommandLine cli = commandLine(ctx);
+        CommandLine cli = commandLine(ctx, needed(args));
         int code = cli.execute(args);
         out.flush();
         err.flush();
@@ -80,7 +86,34 @@ public final class Main implements Callable<Integer> {
 
     /** The command tree as users see it (help, man pages and completion are rendered from it). */
     static CommandLine commandLine(CliContext ctx) {
-        CommandLine cli = new CommandLine(Main.class, new ContextFactory(ctx));
+        return commandLine(ctx, COMMANDS);
+    }
+
+    /**
+     * The commands {@code args} can reach: the one its first argument names (with its own
+     * subcommands); none for the version alone; else every one, so that the top-level help, an
+     * unknown command's suggestions and anything else picocli shows of the whole tree stay as
+     * they are.
+     */
+    static List<Class<?>> needed(String[] args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return List.of();
+        }
+        if (args.length > 0) {
+            for (Class<?> command : COMMANDS) {
+                if (command.getAnnotation(Command.class).name().equals(args[0])) {
+                    return List.of(command);
+                }
+            }
+        }
+        return COMMANDS;
+    }
+
+    private static CommandLine commandLine(CliContext ctx, List<Class<?>> commands) {
+        ContextFactory factory = new ContextFactory(ctx);
+        CommandLine cli = new CommandLine(Main.class, factory);
+        // added before the settings below, which apply to the subcommands present
+        commands.forEach(command -> cli.addSubcommand(new CommandLine(command, factory)));
         cli.setOut(ctx.out());
         cli.setErr(ctx.err());
         cli.setExecutionExceptionHandler(new FailureHandler(ctx));

@@ -93,20 +93,24 @@ public final class SourceSnapshot implements AutoCloseable {
     public static SourceSnapshot open(Connector connector, PgPrograms programs, Optional<Path> pgDumpPath,
                                       DumpListener listener, Options options) {
         PhaseTimer timer = new PhaseTimer(listener);
-        PgProgram pgDump = timer.time("find pg_dump", () -> programs.find("pg_dump", pgDumpPath));
-        SnapshotSession leader = timer.time("connect",
-                () -> SnapshotSession.export(connector, options.lockWaitTimeout(), options.limits().statementTimeout(),
-                        options.limits().maxRate()));
+        ClientTools tools = ClientTools.lookUp(programs, pgDumpPath, timer);
+        SnapshotSession leader;
+        try {
+            leader = timer.time("connect", () -> SnapshotSession.export(connector, options.lockWaitTimeout(),
+                    options.limits().statementTimeout(), options.limits().maxRate()));
+        } catch (RuntimeException e) {
+            throw tools.orPgDumpFailure(e);
+        }
         CancelOnExit cancelOnExit = CancelOnExit.watch(leader);
         try {
+            PgProgram pgDump = tools.pgDump();
             timer.step("snapshot " + leader.snapshotId() + " at " + leader.snapshotTime());
             leader.standby().filter(s -> !s.feedback()).ifPresent(s -> listener.warning(SourceFailures.standbyRisk(s)));
             // Sizes only weigh the jobs: pg_class's estimates do, without opening every relation file.
             Catalog catalog = timer.time("catalog",
                     () -> CatalogReader.read(leader.connection(), List.of(), CatalogReader.Sizes.ESTIMATED));
             pgDump.requireAtLeast(catalog.server().majorVersion());
-            PgProgram pgRestore = timer.time("find pg_restore",
-                    () -> programs.findBeside("pg_restore", pgDump).requireAtLeast(pgDump));
+            PgProgram pgRestore = tools.pgRestore().requireAtLeast(pgDump);
             ResolvedPlan plan = timer.time("plan", () -> options.plan().resolve(leader.connection(), catalog));
             List<Table> tables = tablesOf(catalog, plan);
             timer.time("locks", () -> lock(leader.connection(), tables));

@@ -3,8 +3,11 @@ package io.pgsubset.cli;
 import io.pgsubset.testing.Cli;
 import org.junit.jupiter.api.Test;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,6 +33,42 @@ class MainTest {
         assertEquals(0, help.exitCode());
         assertTrue(help.out().contains("--min-size"), help.out());
         assertTrue(help.out().contains("-h, --host"), help.out());
+    }
+
+    /**
+     * A command line builds only the command it names (picocli's model of every command costs
+     * start-up time); whatever it prints must be what the whole tree prints: each command's help,
+     * the top-level help, unknown commands with picocli's suggestions, usage errors.
+     */
+    @Test
+    void commandLinesAnswerAsWithEveryCommandBuilt() {
+        List<List<String>> lines = new ArrayList<>(List.of(List.of(), List.of("--help"), List.of("-?"),
+                List.of("--version"), List.of("-V"), List.of("--verbose", "--help"), List.of("dupm"),
+                List.of("dupm", "-d", "x"), List.of("plna", "check"), List.of("--frobnicate"), List.of("plan"),
+                List.of("plan", "chek"), List.of("plan", "check", "--help"), List.of("plan", "explain", "--help"),
+                List.of("dump"), List.of("dump", "--frobnicate", "-o", "x"), List.of("dump", "-o", "x", "extra"),
+                List.of("dump", "--version"), List.of("--version", "dump"), List.of("--verbose", "dump", "--help"),
+                List.of("DUMP", "--help")));
+        for (String command : List.of("sizes", "plan", "dump", "restore", "clone", "verify")) {
+            lines.add(List.of(command, "--help"));
+        }
+        for (List<String> line : lines) {
+            String[] args = line.toArray(String[]::new);
+            assertEquals(wholeTree(args), Cli.run(args).toString(), line::toString);
+        }
+        assertEquals(List.of(DumpCommand.class), Main.needed(new String[] {"dump", "-d", "x"}));
+        assertEquals(List.of(), Main.needed(new String[] {"--version"}));
+    }
+
+    /** What a command line gives with every command built, as pgsubset did before building only the one named. */
+    private static String wholeTree(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Map<String, String> env = Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                "HOME", System.getProperty("java.io.tmpdir"));
+        int code = Main.commandLine(new CliContext(new PrintWriter(out, true), new PrintWriter(err, true), env))
+                .execute(args);
+        return new Cli.Result(code, out.toString(), err.toString()).toString();
     }
 
     @Test

@@ -9,6 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.File;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
@@ -165,6 +166,33 @@ class PackagingIT {
             }
         }
         assertEquals(List.of(), missing, "bundled in pgsubset.jar, not named in NOTICE");
+        // picocli comes as classes compiled from its sources (see the next test), no jar on the class path
+        try (ZipFile shaded = new ZipFile(Release.PROJECT.resolve("target/pgsubset.jar").toFile())) {
+            assertTrue(shaded.getEntry("picocli/CommandLine.class") != null && notice.contains("info.picocli:picocli"));
+        }
+    }
+
+    /**
+     * Class-data sharing (JDK 17 to 24) and the AOT cache (JDK 25) never keep a class older than
+     * Java 6 (class file version 50): each such class is read, parsed and verified from the jar on
+     * every start. picocli's published jar is Java 5 bytecode, so the build compiles its sources.
+     */
+    @Test
+    void everyClassTheJarBundlesIsOneTheClassCachesKeep() throws Exception {
+        List<String> old = new ArrayList<>();
+        try (ZipFile shaded = new ZipFile(Release.PROJECT.resolve("target/pgsubset.jar").toFile())) {
+            for (ZipEntry entry : shaded.stream().filter(e -> e.getName().endsWith(".class")).toList()) {
+                byte[] head;
+                try (InputStream in = shaded.getInputStream(entry)) {
+                    head = in.readNBytes(8);
+                }
+                int major = (head[6] & 0xff) << 8 | head[7] & 0xff;
+                if (major < 50) {
+                    old.add(entry.getName() + " (class file version " + major + ")");
+                }
+            }
+        }
+        assertEquals(List.of(), old);
     }
 
     /** Whether the shaded jar holds the classes of {@code jar} (one of them is enough to tell). */

@@ -4,6 +4,7 @@ import io.pgsubset.testing.Cli;
 import io.pgsubset.testing.DbState;
 import io.pgsubset.testing.PgTest;
 import io.pgsubset.testing.TestDatabase;
+import io.pgsubset.tools.PgPrograms;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -99,6 +101,36 @@ class BadInputTest {
         Dumps.assertOneClearError(r, 1);
         assertTrue(r.err().contains("pg_dump not found"), r::toString);
         assertEquals(List.of(), listing(tmp));
+    }
+
+    @Test
+    void missingPgDumpIsTheOneErrorWhenTheServerIsUnreachableToo(@TempDir Path tmp) throws IOException {
+        // pg_dump is looked up while the dump connects: its failure still comes first, as when it was looked up before
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Cli.Result r = Cli.run(Map.of(), dumpArgs("127.0.0.1", closed, "x", tmp.resolve("out"), "--pg-dump",
+                tmp.resolve("nowhere/pg_dump").toString()));
+        Dumps.assertOneClearError(r, 1);
+        assertTrue(r.err().contains("pg_dump not found"), r::toString);
+        assertFalse(r.err().contains("127.0.0.1"), r::toString);
+        assertEquals(List.of(), listing(tmp));
+    }
+
+    @Test
+    void aPgDumpSlowToAnswerIsWaitedForWhileTheDumpConnects(TestDatabase db, @TempDir Path tmp) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path realPgDump = new PgPrograms(System.getenv()).find("pg_dump", Optional.empty()).path();
+        Path slow = bin.resolve("pg_dump");
+        Files.writeString(slow, "#!/bin/sh\nsleep 0.5\nexec '" + realPgDump + "' \"$@\"\n");
+        Files.setPosixFilePermissions(slow, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createSymbolicLink(bin.resolve("pg_restore"), realPgDump.resolveSibling("pg_restore"));
+        Cli.Result r = Cli.run(Map.of(), dumpArgs(db.cluster().host(), db.cluster().port(), db.name(),
+                tmp.resolve("out"), "--pg-dump", slow.toString(), "--verbose"));
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("schema written by " + slow), r::toString);
+        assertTrue(Files.exists(tmp.resolve("out/manifest.json")), r::toString);
     }
 
     @Test
