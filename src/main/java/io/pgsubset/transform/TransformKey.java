@@ -30,7 +30,8 @@ public final class TransformKey {
     public static final String SALT_VARIABLE = "PGSUBSET_SALT";
     private static final String DERIVATION_LABEL = "pgsubset transform key v1\0";
 
-    private final byte[] material;
+    /** Null for a random key until first used: see {@link #random()}. */
+    private byte[] material;
     private final boolean random;
 
     private TransformKey(byte[] material, boolean random) {
@@ -46,10 +47,22 @@ public final class TransformKey {
         return new TransformKey(derive(salt), false);
     }
 
+    /**
+     * A key of its own, made when first used: most dumps transform nothing, and seeding
+     * SecureRandom and finding SHA-256 (the security providers) took start-up time before the first
+     * query.
+     */
     public static TransformKey random() {
-        byte[] salt = new byte[32];
-        new SecureRandom().nextBytes(salt);
-        return new TransformKey(derive(salt), true);
+        return new TransformKey(null, true);
+    }
+
+    private synchronized byte[] material() {
+        if (material == null) {
+            byte[] salt = new byte[32];
+            new SecureRandom().nextBytes(salt);
+            material = derive(salt);
+        }
+        return material;
     }
 
     /**
@@ -105,12 +118,12 @@ public final class TransformKey {
 
     /** The seed of the {@code i}th (0-based) independent 64-bit keyed hash. */
     long seed(int i) {
-        return ByteBuffer.wrap(material, 8 * i, 8).getLong();
+        return ByteBuffer.wrap(material(), 8 * i, 8).getLong();
     }
 
     /** Secret text appended to every hashed value, so the seed alone does not determine the hash. */
     String pepper() {
-        return HexFormat.of().formatHex(material, 16, 32);
+        return HexFormat.of().formatHex(material(), 16, 32);
     }
 
     private static byte[] derive(byte[] salt) {
