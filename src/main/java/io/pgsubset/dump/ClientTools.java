@@ -1,14 +1,11 @@
 package io.pgsubset.dump;
 
-import io.pgsubset.error.Messages;
-import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.tools.PgProgram;
 import io.pgsubset.tools.PgPrograms;
 
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 /**
  * pg_dump and pg_restore, looked up in the background while the leader connects: each answers
@@ -35,11 +32,11 @@ final class ClientTools {
     }
 
     PgProgram pgDump() {
-        return await(pgDump);
+        return Background.await(pgDump, "the look-up of pg_dump");
     }
 
     PgProgram pgRestore() {
-        return await(pgRestore);
+        return Background.await(pgRestore, "the look-up of pg_restore");
     }
 
     /** What to throw when connecting failed: pg_dump's own failure if it has one, else {@code connecting}. */
@@ -51,20 +48,5 @@ final class ClientTools {
             return e;
         }
         return connecting;
-    }
-
-    private static PgProgram await(CompletableFuture<PgProgram> lookup) {
-        try {
-            return lookup.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PgsubsetException("interrupted while looking for pg_dump and pg_restore", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new PgsubsetException("could not look for pg_dump: " + Messages.firstLine(e.getCause()),
-                    e.getCause());
-        }
     }
 }

@@ -198,17 +198,7 @@ public final class SourceSnapshot implements AutoCloseable {
 
         /** Waits for the schema files; pg_dump's failure is thrown. */
         public void await() {
-            try {
-                future.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PgsubsetException("interrupted while waiting for pg_dump", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new PgsubsetException("pg_dump failed: " + Messages.firstLine(e.getCause()), e.getCause());
-            }
+            Background.await(future, "pg_dump");
         }
 
         /** Stops pg_dump (if it still runs) and waits for it, so its files are closed. */
