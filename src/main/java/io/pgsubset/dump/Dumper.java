@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.error.Interrupted;
 import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
 import io.pgsubset.manifest.ManifestIO;
@@ -70,6 +71,8 @@ public final class Dumper {
                 return ManifestIO.mapper().valueToTree(PlanJson.of(source.plan()));
             });
             dir.onAbort(schema::cancel);
+            // a signal: no copy starts (or creates a data file) while the partial directory is removed
+            dir.onAbort(() -> data.abort(new Interrupted("dump interrupted")));
             try {
                 List<DataDump.Job> jobs = new ArrayList<>();
                 List<Manifest.TableEntry> entries = timer.time("data", () -> copy(request, source, data, jobs));
@@ -79,7 +82,7 @@ public final class Dumper {
                 timer.time("waiting for the schema", schema::await);
                 timer.step("schema written by " + schema.pgDumpPath());
                 long writing = System.nanoTime();
-                Manifest manifest = manifest(request, source, joined(planJson), entries, sequences,
+                Manifest manifest = manifest(request, source, Background.await(planJson, "the manifest's JSON"), entries, sequences,
                         source.materializedViews(), largeObjects, timer.phases());
                 writeFiles(dir.path(), request, manifest);
                 dir.commit();
@@ -130,14 +133,6 @@ public final class Dumper {
         List<Manifest.TableEntry> entries = copying.finish();
         timer.record("fsync (data files, summed)", FileOutput.syncNanos() - synced);
         return entries;
-    }
-
-    private static <T> T joined(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : e;
-        }
     }
 
     /** The copy's own failure, which {@link TableCopier.Started#finish} throws. */
