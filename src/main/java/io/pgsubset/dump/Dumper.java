@@ -82,8 +82,9 @@ public final class Dumper {
                 timer.time("waiting for the schema", schema::await);
                 timer.step("schema written by " + schema.pgDumpPath());
                 long writing = System.nanoTime();
-                Manifest manifest = manifest(request, source, Background.await(planJson, "the manifest's JSON"), entries, sequences,
-                        source.materializedViews(), largeObjects, timer.phases());
+                JsonNode plan = Background.await(planJson, "the manifest's JSON");
+                Manifest manifest = manifest(request, source, plan, entries, sequences, source.materializedViews(),
+                        largeObjects, timer.phases());
                 writeFiles(dir.path(), request, manifest);
                 dir.commit();
                 timer.record("manifest", System.nanoTime() - writing);
@@ -110,26 +111,27 @@ public final class Dumper {
         timer.copyingBeforeClosure(planned(settled));
         long synced = FileOutput.syncNanos();
         var copying = data.start(source.leader(), connector, request.jobs(), settled);
-        Subset subset;
         try {
-            subset = source.subset();
+            Subset subset = source.subset();
+            jobs.addAll(SourceSnapshot.jobs(source.catalog(), subset, request.compress()));
+            Set<QualifiedName> early = new HashSet<>();
+            for (DataDump.Job j : settled) {
+                if (!jobs.contains(j)) {
+                    throw new IllegalStateException("the closure selected other rows of "
+                            + j.table().name().display() + " than the copy that started before it");
+                }
+                early.add(j.table().name());
+            }
+            timer.planned(planned(jobs));
+            copying.add(source.leader(), jobs.stream().filter(j -> !early.contains(j.table().name())).toList());
         } catch (RuntimeException e) {
             // a failed copy cancels the closure's query: its failure is then the one to report
-            RuntimeException first = copying.failed() ? source.leaderLost(copyFailure(copying)) : e;
-            copying.abandon(first);
-            throw first;
-        }
-        jobs.addAll(SourceSnapshot.jobs(source.catalog(), subset, request.compress()));
-        Set<QualifiedName> early = new HashSet<>();
-        for (DataDump.Job j : settled) {
-            if (!jobs.contains(j)) {
-                throw new IllegalStateException("the closure selected other rows of " + j.table().name().display()
-                        + " than the copy that started before it");
+            if (copying.failed()) {
+                throw copyFailure(copying);
             }
-            early.add(j.table().name());
+            copying.abandon(e);
+            throw e;
         }
-        timer.planned(planned(jobs));
-        copying.add(source.leader(), jobs.stream().filter(j -> !early.contains(j.table().name())).toList());
         List<Manifest.TableEntry> entries = copying.finish();
         timer.record("fsync (data files, summed)", FileOutput.syncNanos() - synced);
         return entries;
