@@ -28,6 +28,13 @@ final class DataFileSink extends Sink {
     private static final int BUFFER = 1 << 16;
     private static final int CHUNK = 1 << 20;
     private static final int CHUNKS_IN_FLIGHT = 4;
+    /**
+     * Chunks outlive their sink: a big table split into block ranges gets a sink per range (21 at
+     * 2.6 GB), and each sink's chunks, in use for seconds, reach the old generation; reallocated
+     * per sink they piled up there until a full collection (peak RSS of a --jobs 2 dump 160 MB at
+     * 0.76 GB of data, 280 MB at 3 GB). Reused, they stay the same few.
+     */
+    private static final BlockingQueue<byte[]> POOL = new ArrayBlockingQueue<>(32);
 
     private final SinkOutput out;
     private final boolean header;
@@ -38,7 +45,7 @@ final class DataFileSink extends Sink {
     private volatile Throwable failure;
     private boolean failureThrown;
     private volatile long rowsWritten;
-    private byte[] chunk = new byte[CHUNK];
+    private byte[] chunk = newChunk();
     private int fill;
     private boolean closed;
 
@@ -135,7 +142,7 @@ final class DataFileSink extends Sink {
             throw new InterruptedIOException("interrupted while writing a data file");
         }
         byte[] next = free.poll();
-        chunk = next == null ? new byte[CHUNK] : next;
+        chunk = next == null ? newChunk() : next;
         fill = 0;
     }
 
@@ -216,6 +223,13 @@ final class DataFileSink extends Sink {
             }
             put(Chunk.END);
             worker.join();
+            // the writer has ended: every chunk it took is in free (the last one handed over too)
+            if (!free.contains(chunk)) {
+                POOL.offer(chunk);
+            }
+            free.forEach(POOL::offer);
+            free.clear();
+            chunk = null;
         } catch (InterruptedException e) {
             worker.interrupt();
             interrupted = true;
@@ -224,6 +238,16 @@ final class DataFileSink extends Sink {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while writing a data file");
         }
+    }
+
+    private static byte[] newChunk() {
+        byte[] pooled = POOL.poll();
+        return pooled != null ? pooled : new byte[CHUNK];
+    }
+
+    /** Chunks waiting to be reused by the next sink. */
+    static int pooledChunks() {
+        return POOL.size();
     }
 
     /** Lets the gzip stream end (and free its deflater) without closing the file below it. */
