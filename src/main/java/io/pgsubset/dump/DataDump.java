@@ -14,9 +14,10 @@ import java.util.Optional;
 
 /**
  * The dump's pairing of the copy engine: every table's rows ({@link TableCopier}) into its data
- * file ({@link DataFileSink}, CSV with a header, gzipped with --compress). With one job the
- * leader's connection copies; with N jobs, N worker connections on the leader's snapshot. A table
- * copied as several block ranges still gets one data file ({@link SplitFile}).
+ * file ({@link DataFileSink}, CSV with a header, gzipped with --compress), on N worker connections
+ * of the leader's snapshot that start while the leader computes the closure; the leader copies only
+ * a table a worker cannot lock without queueing. A table copied as several block ranges still gets
+ * one data file ({@link SplitFile}).
  */
 final class DataDump {
     /** One table to copy, and the data file a dump writes it to. */
@@ -41,10 +42,6 @@ final class DataDump {
         this.copier = new TableCopier<>(listener, transformKey, s -> s, this::destination, "copy");
     }
 
-    List<Manifest.TableEntry> run(SnapshotSession leader, Connector connector, int jobs, List<Job> work) {
-        return copier.run(leader, leader, () -> leader.join(connector), jobs, splitting, work);
-    }
-
     /**
      * Starts {@code work} on {@code jobs} worker connections and returns at once, the leader's
      * connection left free (for the closure); more jobs and the wait through the result.
@@ -54,7 +51,7 @@ final class DataDump {
         return copier.start(leader, leader, () -> leader.join(connector), jobs, splitting, work);
     }
 
-    /** Stops the copy from another thread (pg_dump failed): {@link #run} throws {@code cause}. */
+    /** Stops the copy from another thread (pg_dump failed): the started copy's finish throws {@code cause}. */
     void abort(Throwable cause) {
         copier.abort(cause);
     }
