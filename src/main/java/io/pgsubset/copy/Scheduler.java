@@ -121,15 +121,25 @@ public final class Scheduler<L extends Lane> {
         rethrow();
     }
 
-    /** Each worker thread opens its own lane (connections open at once, not one after another), then drains. */
+    /**
+     * Each worker thread opens its own lane (connections open at once, not one after another); they
+     * start draining together, so that a lane that connects first does not take every piece.
+     */
     private void startWorkers(List<? extends Task<L>> tasks, int lanes) {
         queue(tasks);
         drained = new CountDownLatch(lanes);
+        CountDownLatch opened = new CountDownLatch(lanes);
         for (int i = 0; i < lanes; i++) {
             Thread t = new Thread(() -> {
                 try {
-                    L lane = open.get();
-                    workers.add(lane);
+                    L lane;
+                    try {
+                        lane = open.get();
+                        workers.add(lane);
+                    } finally {
+                        opened.countDown();
+                    }
+                    opened.await();
                     if (failure.get() == null) {
                         drain(lane);
                     }
