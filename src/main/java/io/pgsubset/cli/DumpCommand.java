@@ -146,8 +146,7 @@ final class DumpCommand implements Callable<Integer> {
 
     /** Time since the process started (the JVM's own start-up included), when the system tells it. */
     private static Optional<Long> startUp() {
-        return ProcessHandle.current().info().startInstant()
-                .map(start -> java.time.Duration.between(start, java.time.Instant.now()).toNanos());
+        return ProcessAge.nanos();
     }
 
     private void printSummary(DumpResult result) {

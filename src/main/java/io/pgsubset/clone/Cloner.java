@@ -76,7 +76,8 @@ public final class Cloner {
         // which writes here, is stopped by the snapshot's own hook meanwhile, hence the retries)
         Thread removeOnExit = new Thread(() -> removeOnShutdown(work), "pgsubset-clone-cleanup");
         Runtime.getRuntime().addShutdownHook(removeOnExit);
-        try (SourceSnapshot snapshot = SourceSnapshot.open(source, programs, pgDumpPath, listener, request.source())) {
+        try (SourceSnapshot snapshot = SourceSnapshot.open(source, programs, pgDumpPath, listener, request.source(),
+                request.jobs() > 1 ? request.jobs() : 0)) {
             SourceSnapshot.SchemaRun schema = snapshot.startSchema(work, failure -> {
             });
             try {

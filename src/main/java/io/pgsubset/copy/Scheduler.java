@@ -38,7 +38,6 @@ import java.util.function.Supplier;
  * earlier try of it wrote.
  */
 public final class Scheduler<L extends Lane> {
-    private static final long POLL_MILLIS = 50;
     /** Reconnections of one piece before its failure is the run's. */
     static final int RETRIES = 3;
     private static final long RETRY_PAUSE_MILLIS = 500;
@@ -57,6 +56,12 @@ public final class Scheduler<L extends Lane> {
     private volatile boolean closed;
     private volatile CountDownLatch drained = new CountDownLatch(0);
     private volatile Consumer<String> onRetry = notice -> { };
+    /**
+     * A waiting thread looks again after this long, though it is woken when there is something to
+     * do (a task, the end of the tasks, the last worker's end; a failure interrupts the workers):
+     * a missed wake-up costs this, never a hang.
+     */
+    private long recheckMillis = 1000;
 
     /**
      * @param leader the lane the calling thread serves (pieces a worker refuses; all of them with one job)
@@ -107,6 +112,10 @@ public final class Scheduler<L extends Lane> {
      */
     public void finish() {
         closed = true;
+        // an idle worker wakes at once, not when its wait for a task times out
+        for (int i = 0; i < threads.size(); i++) {
+            waiting.add(Queued.end(queued.getAndIncrement()));
+        }
         try {
             serveLeader();
         } catch (Throwable t) {
@@ -147,6 +156,9 @@ public final class Scheduler<L extends Lane> {
                     fail(e);
                 } finally {
                     drained.countDown();
+                    if (drained.getCount() == 0) {
+                        forLeader.add(wake);
+                    }
                 }
             }, "pgsubset-" + name + "-" + (i + 1));
             t.setDaemon(true);
@@ -164,13 +176,38 @@ public final class Scheduler<L extends Lane> {
         }
     }
 
+    /** A task, or (no task) the end of the tasks: those come after every task. */
     private record Queued<L extends Lane>(Task<L> task, long order) implements Comparable<Queued<L>> {
+        static <L extends Lane> Queued<L> end(long order) {
+            return new Queued<>(null, order);
+        }
+
+        boolean isEnd() {
+            return task == null;
+        }
+
         @Override
         public int compareTo(Queued<L> o) {
-            int byWeight = Double.compare(o.task.weight(), task.weight());
+            if (isEnd() != o.isEnd()) {
+                return isEnd() ? 1 : -1;
+            }
+            int byWeight = isEnd() ? 0 : Double.compare(o.task.weight(), task.weight());
             return byWeight != 0 ? byWeight : Long.compare(order, o.order);
         }
     }
+
+    /** Put on the leader's queue when the last worker is done, so that the leader stops waiting at once. */
+    private final Task<L> wake = new Task<>() {
+        @Override
+        public double weight() {
+            return 0;
+        }
+
+        @Override
+        public void run(L lane) {
+            // nothing: it only ends the leader's wait
+        }
+    };
 
     /**
      * Fails the run from outside (another part of the same job failed): cancels every lane now;
@@ -202,9 +239,9 @@ public final class Scheduler<L extends Lane> {
     /** Takes the next task until none is left and none can come ({@link #finish} was called). */
     private void drain(L lane) throws InterruptedException {
         while (failure.get() == null) {
-            Queued<L> next = waiting.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-            if (next == null) {
-                if (closed && waiting.isEmpty()) {
+            Queued<L> next = waiting.poll(recheckMillis, TimeUnit.MILLISECONDS);
+            if (next == null || next.isEnd()) {
+                if (closed && (next != null || waiting.isEmpty())) {
                     return;
                 }
                 continue;
@@ -281,6 +318,12 @@ public final class Scheduler<L extends Lane> {
         return false;
     }
 
+    /** For tests: how long a waiting thread waits before it looks again unwoken. */
+    Scheduler<L> recheckMillis(long millis) {
+        this.recheckMillis = millis;
+        return this;
+    }
+
     /** Told when a lane lost its connection and is reconnecting (for the user: it may mean trouble). */
     public Scheduler<L> onRetry(Consumer<String> notice) {
         this.onRetry = notice;
@@ -290,8 +333,8 @@ public final class Scheduler<L extends Lane> {
     /** The calling thread runs what the workers hand over until they are all done. */
     private void serveLeader() throws InterruptedException {
         while (failure.get() == null) {
-            Task<L> t = forLeader.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-            if (t != null) {
+            Task<L> t = forLeader.poll(recheckMillis, TimeUnit.MILLISECONDS);
+            if (t != null && t != wake) {
                 t.run(leader.orElseThrow());
             } else if (drained.getCount() == 0 && forLeader.isEmpty()) {
                 return;

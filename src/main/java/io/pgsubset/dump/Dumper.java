@@ -56,7 +56,8 @@ public final class Dumper {
     }
 
     private DumpResult run(DumpRequest request, SourceSnapshot.Options options, long started) {
-        try (SourceSnapshot source = SourceSnapshot.open(connector, programs, pgDumpPath, listener, options);
+        try (SourceSnapshot source = SourceSnapshot.open(connector, programs, pgDumpPath, listener, options,
+                request.jobs());
              DumpDirectory dir = DumpDirectory.create(request.output(), request.force())) {
             Catalog catalog = source.catalog();
             PhaseTimer timer = source.listener();

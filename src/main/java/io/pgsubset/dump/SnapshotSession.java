@@ -78,10 +78,12 @@ final class SnapshotSession implements AutoCloseable, Lane {
     private final Optional<Connector> connector;
     /** Tables this worker holds a lock on (a worker only). */
     private final Set<Long> locked = new HashSet<>();
+    /** The workers' connections the leader opened while it started (the leader's, shared with its workers). */
+    private final WorkerConnections workerConnections;
 
     private SnapshotSession(Connection conn, String snapshotId, String snapshotTime, Optional<String> lockWaitTimeout,
                             boolean worker, Set<SnapshotSession> family, RateLimit rate,
-                            Optional<Connector> connector) {
+                            Optional<Connector> connector, WorkerConnections workerConnections) {
         this.conn = conn;
         this.snapshotId = snapshotId;
         this.snapshotTime = snapshotTime;
@@ -90,6 +92,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
         this.family = family;
         this.rate = rate;
         this.connector = connector;
+        this.workerConnections = workerConnections;
         family.add(this);
     }
 
@@ -99,11 +102,21 @@ final class SnapshotSession implements AutoCloseable, Lane {
 
     /**
      * Opens the leader: begins the transaction and exports its snapshot. {@code statementTimeout}
-     * bounds the leader's statements until it copies rows ({@link #untimed}).
+     * bounds the leader's statements until it copies rows ({@link #untimed}). The connections of
+     * {@code workers} workers open meanwhile ({@link WorkerConnections}).
      */
     static SnapshotSession export(Connector connector, Optional<String> lockWaitTimeout,
-                                  Optional<String> statementTimeout, RateLimit rate) {
-        Connection conn = connector.open();
+                                  Optional<String> statementTimeout, RateLimit rate, int workers) {
+        WorkerConnections workerConnections = workers > 0
+                ? WorkerConnections.open(workers, connector, c -> prepareWorker(c, lockWaitTimeout))
+                : WorkerConnections.none();
+        Connection conn;
+        try {
+            conn = connector.open();
+        } catch (RuntimeException e) {
+            workerConnections.close();
+            throw e;
+        }
         try {
             prepare(conn, lockWaitTimeout);
             if (statementTimeout.isPresent()) {
@@ -115,7 +128,8 @@ final class SnapshotSession implements AutoCloseable, Lane {
                 try (ResultSet rs = st.executeQuery(EXPORT_SQL)) {
                     rs.next();
                     SnapshotSession leader = new SnapshotSession(conn, rs.getString(1), rs.getString(2),
-                            lockWaitTimeout, false, ConcurrentHashMap.newKeySet(), rate, Optional.empty());
+                            lockWaitTimeout, false, ConcurrentHashMap.newKeySet(), rate, Optional.empty(),
+                            workerConnections);
                     leader.timed = statementTimeout.isPresent();
                     if (rs.getBoolean(3)) {
                         leader.standby = Optional.of(new Standby(rs.getBoolean(4), rs.getString(5)));
@@ -125,6 +139,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
             }
         } catch (SQLException | RuntimeException e) {
             closeQuietly(conn, e);
+            workerConnections.close();
             if (e instanceof PgsubsetException pe) {
                 throw pe;
             }
@@ -133,10 +148,16 @@ final class SnapshotSession implements AutoCloseable, Lane {
         }
     }
 
-    /** Opens a worker on the leader's snapshot. */
+    /** Opens a worker on the leader's snapshot, on a connection opened in advance when one is left. */
     SnapshotSession join(Connector connector) {
-        return new SnapshotSession(openOnSnapshot(connector), snapshotId, snapshotTime, lockWaitTimeout, true, family,
-                rate, Optional.of(connector));
+        Connection conn;
+        try {
+            conn = workerConnections.take().orElse(null);
+        } catch (SQLException e) {
+            throw workerFailure(e);
+        }
+        return new SnapshotSession(onSnapshot(conn != null ? conn : connectWorker(connector)), snapshotId,
+                snapshotTime, lockWaitTimeout, true, family, rate, Optional.of(connector), workerConnections);
     }
 
     /**
@@ -151,7 +172,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
         }
         closeLost(conn);
         locked.clear();
-        conn = openOnSnapshot(connector.orElseThrow());
+        conn = onSnapshot(connectWorker(connector.orElseThrow()));
         return true;
     }
 
@@ -164,10 +185,17 @@ final class SnapshotSession implements AutoCloseable, Lane {
         }
     }
 
-    private Connection openOnSnapshot(Connector connector) {
-        Connection worker = connector.open();
+    private Connection connectWorker(Connector connector) {
         try {
-            prepare(worker, Optional.of(lockWaitTimeout.orElse(WORKER_LOCK_TIMEOUT)));
+            return WorkerConnections.connect(connector, c -> prepareWorker(c, lockWaitTimeout));
+        } catch (SQLException e) {
+            throw workerFailure(e);
+        }
+    }
+
+    /** A worker's connection (see {@link #prepareWorker}) in a transaction on the leader's snapshot. */
+    private Connection onSnapshot(Connection worker) {
+        try {
             worker.setAutoCommit(false);
             try (Statement st = worker.createStatement()) {
                 st.execute(BEGIN);
@@ -176,9 +204,17 @@ final class SnapshotSession implements AutoCloseable, Lane {
             return worker;
         } catch (SQLException e) {
             closeQuietly(worker, e);
-            throw new PgsubsetException("could not open a worker connection on the dump's snapshot "
-                    + snapshotId + ": " + Messages.firstLine(e), e);
+            throw workerFailure(e);
         }
+    }
+
+    private PgsubsetException workerFailure(SQLException e) {
+        return new PgsubsetException("could not open a worker connection on the dump's snapshot "
+                + snapshotId + ": " + Messages.firstLine(e), e);
+    }
+
+    private static void prepareWorker(Connection conn, Optional<String> lockWaitTimeout) throws SQLException {
+        prepare(conn, Optional.of(lockWaitTimeout.orElse(WORKER_LOCK_TIMEOUT)));
     }
 
     /**
@@ -353,6 +389,9 @@ final class SnapshotSession implements AutoCloseable, Lane {
     @Override
     public void close() {
         family.remove(this);
+        if (!worker) {
+            workerConnections.close();
+        }
         try {
             if (!conn.isClosed()) {
                 try {

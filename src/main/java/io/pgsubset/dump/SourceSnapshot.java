@@ -88,16 +88,17 @@ public final class SourceSnapshot implements AutoCloseable {
     /**
      * Exports the snapshot, reads the catalog, resolves the plan and locks its tables. The locks
      * come before pg_dump starts: pg_dump then waits for a lock only when another session's
-     * request is queued behind them, and its lock timeout ends that stall.
+     * request is queued behind them, and its lock timeout ends that stall. The connections of
+     * {@code workers} copy workers open meanwhile (0: none will copy, or they open their own).
      */
     public static SourceSnapshot open(Connector connector, PgPrograms programs, Optional<Path> pgDumpPath,
-                                      DumpListener listener, Options options) {
+                                      DumpListener listener, Options options, int workers) {
         PhaseTimer timer = new PhaseTimer(listener);
         ClientTools tools = ClientTools.lookUp(programs, pgDumpPath, timer);
         SnapshotSession leader;
         try {
             leader = timer.time("connect", () -> SnapshotSession.export(connector, options.lockWaitTimeout(),
-                    options.limits().statementTimeout(), options.limits().maxRate()));
+                    options.limits().statementTimeout(), options.limits().maxRate(), workers));
         } catch (RuntimeException e) {
             throw tools.orPgDumpFailure(e);
         }

@@ -75,7 +75,7 @@ public final class SqlDumper {
         long started = System.nanoTime();
         Path work = SourceSnapshot.workDirectory("pgsubset-sql-");
         try (SourceSnapshot source = SourceSnapshot.open(connector, programs, pgDumpPath, listener,
-                request.source())) {
+                request.source(), 0)) {
             beforeWriting.accept(source.source());
             PhaseTimer timer = source.listener();
             // the script is UTF-8 throughout: pg_dump writes the schema in it, as COPY sends the rows

@@ -172,4 +172,36 @@ class SchedulerTest {
         assertTrue(events.indexOf("finish 1") < events.indexOf("close 1"), events::toString);
         assertTrue(events.stream().noneMatch(e -> e.equals("close 0")), "the leader's lane is the caller's to close");
     }
+
+    /**
+     * Nobody waits out a timeout: an idle worker wakes when the tasks end, the leader when the last
+     * worker ends or a worker fails. The scheduler's safety-net recheck is set to an hour here, so
+     * only those wake-ups can end these runs.
+     */
+    @Test
+    void idleLanesAndTheLeaderAreWokenInsteadOfWaitingOutATimeout() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        AtomicInteger ids = new AtomicInteger();
+        Recording leader = new Recording(0, events, false);
+        Scheduler<Recording> s = new Scheduler<>(Optional.of(leader), 3,
+                () -> new Recording(ids.incrementAndGet(), events, false), "test").recheckMillis(3_600_000);
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            s.start(List.of(task(1, lane -> events.add("early on " + lane.id))));
+            s.add(List.of(task(2, lane -> events.add("later on " + lane.id))));
+            s.finish();
+        }, "finish waited for a timeout instead of being woken: " + events);
+        assertEquals(2, events.stream().filter(e -> e.contains(" on ")).count(), events::toString);
+        assertEquals(3, events.stream().filter(e -> e.startsWith("close ")).count(), "all three lanes closed: " + events);
+
+        Scheduler<Recording> failing = new Scheduler<>(Optional.of(leader), 2,
+                () -> new Recording(ids.incrementAndGet(), events, false), "test").recheckMillis(3_600_000);
+        IllegalStateException injected = new IllegalStateException("injected");
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            failing.start(List.of());
+            failing.add(List.of(task(1, lane -> {
+                throw injected;
+            })));
+            assertSame(injected, assertThrows(IllegalStateException.class, failing::finish));
+        }, "a worker's failure left the leader waiting: " + events);
+    }
 }
