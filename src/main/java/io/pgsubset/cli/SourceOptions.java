@@ -29,8 +29,9 @@ final class SourceOptions {
 
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Copy with N connections at once (clone: N "
             + "source-target pairs), all on the same snapshot, largest tables first (dump: the full tables start "
-            + "at once, while the subset is computed); a table big enough to bound the copy is copied as block "
-            + "ranges in parallel (PostgreSQL 14 or later; see --part-size). Default: 1.")
+            + "at once, while the subset is computed, and the connection that computed it copies the subset's "
+            + "tables beside them); a table big enough to bound the copy is copied as block ranges in parallel "
+            + "(PostgreSQL 14 or later; see --part-size). Default: 1.")
     int jobs = 1;
 
     @Option(names = "--part-size", paramLabel = "SIZE", description = "With --jobs, the size of the block ranges a "

@@ -101,9 +101,14 @@ public final class Scheduler<L extends Lane> {
         startWorkers(tasks, jobs);
     }
 
-    /** More tasks for the lanes of {@link #start}; the heaviest of those waiting go first. */
+    /**
+     * More tasks for the lanes of {@link #start}; the heaviest of those waiting go first. In
+     * {@link #finish} the leader's lane takes them too, with the workers: the calling thread has
+     * done the work that had to come first (a dump's closure, whose tables these are), and a
+     * worker may still be busy with what {@code start} gave it.
+     */
     public void add(List<? extends Task<L>> tasks) {
-        queue(tasks);
+        queue(tasks, true);
     }
 
     /**
@@ -135,7 +140,7 @@ public final class Scheduler<L extends Lane> {
      * start draining together, so that a lane that connects first does not take every piece.
      */
     private void startWorkers(List<? extends Task<L>> tasks, int lanes) {
-        queue(tasks);
+        queue(tasks, false);
         drained = new CountDownLatch(lanes);
         CountDownLatch opened = new CountDownLatch(lanes);
         for (int i = 0; i < lanes; i++) {
@@ -168,18 +173,22 @@ public final class Scheduler<L extends Lane> {
     }
 
     /** Queued in weight order, heaviest first; equal weights (the block ranges of one table) in the order given. */
-    private void queue(List<? extends Task<L>> tasks) {
+    private void queue(List<? extends Task<L>> tasks, boolean leaderToo) {
         List<Task<L>> ordered = new ArrayList<>(tasks);
         ordered.sort(Comparator.comparingDouble((Task<L> t) -> t.weight()).reversed());
         for (Task<L> t : ordered) {
-            waiting.add(new Queued<>(t, queued.getAndIncrement()));
+            waiting.add(new Queued<>(t, queued.getAndIncrement(), leaderToo && leader.isPresent()));
         }
     }
 
-    /** A task, or (no task) the end of the tasks: those come after every task. */
-    private record Queued<L extends Lane>(Task<L> task, long order) implements Comparable<Queued<L>> {
+    /**
+     * A task, or (no task) the end of the tasks: those come after every task. {@code leaderToo}:
+     * the leader's lane may take it as well as a worker.
+     */
+    private record Queued<L extends Lane>(Task<L> task, long order, boolean leaderToo)
+            implements Comparable<Queued<L>> {
         static <L extends Lane> Queued<L> end(long order) {
-            return new Queued<>(null, order);
+            return new Queued<>(null, order, false);
         }
 
         boolean isEnd() {
@@ -330,14 +339,41 @@ public final class Scheduler<L extends Lane> {
         return this;
     }
 
-    /** The calling thread runs what the workers hand over until they are all done. */
+    /**
+     * The calling thread runs what the workers hand over, and the tasks of {@link #add} no worker
+     * has taken yet, until the workers are all done.
+     */
     private void serveLeader() throws InterruptedException {
         while (failure.get() == null) {
-            Task<L> t = forLeader.poll(recheckMillis, TimeUnit.MILLISECONDS);
+            Task<L> t = forLeader.poll();
+            if (t == null) {
+                t = claimForLeader();
+            }
+            if (t == null) {
+                t = forLeader.poll(recheckMillis, TimeUnit.MILLISECONDS);
+            }
             if (t != null && t != wake) {
                 t.run(leader.orElseThrow());
             } else if (drained.getCount() == 0 && forLeader.isEmpty()) {
                 return;
+            }
+        }
+    }
+
+    /** The heaviest waiting task the leader may take, removed from the queue (so no worker runs it too); or null. */
+    private Task<L> claimForLeader() {
+        while (true) {
+            Queued<L> best = null;
+            for (Queued<L> q : waiting) {
+                if (q.leaderToo() && (best == null || q.compareTo(best) < 0)) {
+                    best = q;
+                }
+            }
+            if (best == null) {
+                return null;
+            }
+            if (waiting.remove(best)) {
+                return best.task();
             }
         }
     }

@@ -102,8 +102,9 @@ public final class Dumper {
     /**
      * Every table's rows into its data file; {@code jobs} receives the jobs. The full tables the
      * closure cannot change start copying on worker connections at once, while the leader's
-     * computes the closure; the subset's tables join them when it is known, on the same --jobs
-     * connections (so --jobs 1 copies on one worker, and the leader holds the snapshot).
+     * computes the closure; the subset's tables join them when it is known, on the --jobs
+     * connections and the leader's, which is free by then (with --jobs 1, two copies at most, as
+     * while the closure ran beside the first copies).
      */
     private List<Manifest.TableEntry> copy(DumpRequest request, SourceSnapshot source, DataDump data,
                                            List<DataDump.Job> jobs) {
