@@ -33,12 +33,17 @@ public final class ConnectionMixin {
                 Optional.ofNullable(dbname), noPassword);
     }
 
+    /** The server(s) the options and the environment name, before any password prompt. */
+    public ConnectionTarget target(CliContext ctx) {
+        return ConnectionTarget.resolve(options(), ctx.env());
+    }
+
     /**
      * Resolves the target from these flags and the environment, prompting for a password if needed,
      * and settles on one server of a host list, so that every session of the command reaches it.
      */
     public Connector connector(CliContext ctx) {
-        ConnectionTarget target = ConnectionTarget.resolve(options(), ctx.env());
+        ConnectionTarget target = target(ctx);
         return new Connector(target).withPromptedPasswordIfNeeded(noPassword).pinned();
     }
 }

@@ -94,7 +94,7 @@ final class DumpCommand implements Callable<Integer> {
         if (output.equals("-")) {
             throw new UsageException("-o - (standard output) needs --format sql; a dump directory needs a path");
         }
-        SourceSnapshot.Options options = source.options(ctx);
+        SourceSnapshot.Options options = source.options(ctx, connection.target(ctx));
         DumpRequest request = new DumpRequest(options.plan(), source.planText(), Path.of(output), source.jobs, compress,
                 options.keepOwners(), force, options.maxRows(), options.lockWaitTimeout(),
                 new Main.Version().getVersion()[0], options.transformKey(), options.partBytes(), options.limits());
@@ -123,7 +123,7 @@ final class DumpCommand implements Callable<Integer> {
         if (!toStdout) {
             ScriptOutput.check(Path.of(output), force);
         }
-        SourceSnapshot.Options options = source.options(ctx);
+        SourceSnapshot.Options options = source.options(ctx, connection.target(ctx));
         ScriptRequest request = new ScriptRequest(options, compress, clean, new Main.Version().getVersion()[0]);
         DumpProgress progress = quiet ? DumpProgress.silent(ctx) : DumpProgress.forStream(ctx);
         startUp().ifPresent(nanos -> progress.phase("start-up (process start to the dump)", nanos));

@@ -12,6 +12,15 @@ public record Endpoint(String host, int port) {
         return host.startsWith("/");
     }
 
+    /**
+     * Whether the server runs on this machine: a socket directory or a loopback address (another
+     * name of this machine is not recognised, and counts as remote).
+     */
+    public boolean isLocal() {
+        return isSocket() || host.equalsIgnoreCase("localhost") || host.matches("127\\.\\d+\\.\\d+\\.\\d+")
+                || host.equals("::1");
+    }
+
     /** The socket file, for a socket directory. */
     public Path socketPath() {
         return Path.of(host, ".s.PGSQL." + port);
