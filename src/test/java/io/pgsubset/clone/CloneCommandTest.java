@@ -267,7 +267,9 @@ class CloneCommandTest {
 
     /**
      * Gives {@code target} an old_content table (7), then SIGKILLs a clone into it with {@code mode}
-     * once big's rows stream into the target (a transform that sleeps makes that take seconds).
+     * once big's rows stream into the target (a transform that sleeps a millisecond a row makes that
+     * take seconds: pg_sleep called in the row's expression, as a subquery the server would run it
+     * once and the copy would be over before it was seen).
      */
     private static void killWhileBigIsLoaded(TestDatabase db, TestDatabase target, String mode) throws Exception {
         target.execute("CREATE TABLE old_content (id int); INSERT INTO old_content VALUES (7);");
@@ -276,7 +278,7 @@ class CloneCommandTest {
                 version: 1
                 transform:
                   big:
-                    pad: "pad || (SELECT '' FROM pg_sleep(0.001))"
+                    pad: "pad || pg_sleep(0.001)::text"
                 """);
         List<String> args = new ArrayList<>(List.of("clone"));
         args.addAll(db.connectionArgs());

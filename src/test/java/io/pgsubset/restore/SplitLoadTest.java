@@ -28,7 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** One table loaded by several COPY streams at once, from blocks of whole CSV records. */
 @PgTest
 class SplitLoadTest {
-    /** Rows whose CSV has quoted newlines, doubled quotes, commas, NULL versus "", and a 3 MB field. */
+    /**
+     * Rows whose CSV has quoted newlines, doubled quotes, commas, NULL versus "", and a 3 MB field;
+     * about 16 blocks of 1 MB, so that every stream of a --jobs 3 load gets some even when the
+     * machine is busy (with 5 blocks one stream sometimes took them all).
+     */
     static final String TRICKY = """
             CREATE TABLE "tri""cky
             table" (id int PRIMARY KEY, "a ""quoted"",
@@ -37,7 +41,7 @@ class SplitLoadTest {
             table" SELECT g,
               CASE g % 5 WHEN 0 THEN E'line\\nbreak "q" \\n' WHEN 1 THEN '"' WHEN 2 THEN '' WHEN 3 THEN NULL
                          ELSE E'\\n' END,
-              repeat(E',"\\n', g % 7),
+              repeat(E',"\\n', g % 7) || repeat('y', 400),
               CASE WHEN g % 3 = 0 THEN decode(md5(g::text), 'hex') END
             FROM generate_series(1, 30000) g;
             UPDATE "tri""cky
