@@ -133,9 +133,6 @@ public final class Connector {
         p.setProperty("user", target.user());
         target.passwordFor(server).ifPresent(pw -> p.setProperty("password", pw));
         p.setProperty("ApplicationName", target.applicationName());
-        // application_name goes in the startup packet (every supported server takes it there)
-        // instead of a SET after connecting: one round trip less per connection
-        p.setProperty("assumeMinServerVersion", "9.0");
         if (server.isSocket()) {
             p.setProperty("socketFactory", UnixSocketFactory.class.getName());
             p.setProperty("socketFactoryArg", server.socketPath().toString());

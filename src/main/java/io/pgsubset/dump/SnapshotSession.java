@@ -103,20 +103,16 @@ final class SnapshotSession implements AutoCloseable, Lane {
     /**
      * Opens the leader: begins the transaction and exports its snapshot. {@code statementTimeout}
      * bounds the leader's statements until it copies rows ({@link #untimed}). The connections of
-     * {@code workers} workers open meanwhile ({@link WorkerConnections}).
+     * {@code workers} workers open meanwhile, once the leader's is open ({@link WorkerConnections}).
      */
     static SnapshotSession export(Connector connector, Optional<String> lockWaitTimeout,
                                   Optional<String> statementTimeout, RateLimit rate, int workers) {
+        Connection conn = connector.open();
+        // after the leader's: the first connection of a process is the slow one (the driver's
+        // first run), and the workers' would only compete with it for the CPU
         WorkerConnections workerConnections = workers > 0
                 ? WorkerConnections.open(workers, connector, c -> prepareWorker(c, lockWaitTimeout))
                 : WorkerConnections.none();
-        Connection conn;
-        try {
-            conn = connector.open();
-        } catch (RuntimeException e) {
-            workerConnections.close();
-            throw e;
-        }
         try {
             prepare(conn, lockWaitTimeout);
             if (statementTimeout.isPresent()) {

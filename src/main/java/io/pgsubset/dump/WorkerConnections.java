@@ -14,11 +14,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * The workers' connections, opened while the leader opens its own, exports the snapshot and reads
- * the catalog: a connection costs a server process, authentication and, in a fresh JVM, the
- * driver's first run, about as long as the catalog itself, so a worker whose connection waited
- * for the leader started copying a third of a second late. Each connection is only connected and
- * configured here; it joins the snapshot when a worker takes it ({@link SnapshotSession#join}).
+ * The workers' connections, opened as soon as the leader's is, while it exports the snapshot and
+ * reads the catalog: a connection costs a server process and authentication, so a worker whose
+ * connection waited for the leader's locks started copying late (a third of a second of a small
+ * dump). Not before the leader's: a process's first connection is the slow one (the driver's
+ * first run) and the others would only compete with it for the CPU. Each connection is only
+ * connected and configured here; it joins the snapshot when a worker takes it ({@link
+ * SnapshotSession#join}).
  * A connection that failed fails the worker that takes it, with the same message as one opened
  * then; those no worker took are closed with the leader.
  */
