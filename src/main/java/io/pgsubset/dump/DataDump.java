@@ -15,9 +15,9 @@ import java.util.Optional;
 /**
  * The dump's pairing of the copy engine: every table's rows ({@link TableCopier}) into its data
  * file ({@link DataFileSink}, CSV with a header, gzipped with --compress), on N worker connections
- * of the leader's snapshot that start while the leader computes the closure; the leader copies only
- * a table a worker cannot lock without queueing. A table copied as several block ranges still gets
- * one data file ({@link SplitFile}).
+ * of the leader's snapshot that start while the leader computes the closure; the leader then copies
+ * the subset's tables beside them, and a table a worker cannot lock without queueing. A table
+ * copied as several block ranges still gets one data file ({@link SplitFile}).
  */
 final class DataDump {
     /** One table to copy, and the data file a dump writes it to. */

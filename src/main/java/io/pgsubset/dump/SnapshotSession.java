@@ -146,14 +146,17 @@ final class SnapshotSession implements AutoCloseable, Lane {
 
     /** Opens a worker on the leader's snapshot, on a connection opened in advance when one is left. */
     SnapshotSession join(Connector connector) {
-        Connection conn;
+        Connection conn = openedInAdvance().orElseGet(() -> connectWorker(connector));
+        return new SnapshotSession(onSnapshot(conn), snapshotId, snapshotTime, lockWaitTimeout, true, family, rate,
+                Optional.of(connector), workerConnections);
+    }
+
+    private Optional<Connection> openedInAdvance() {
         try {
-            conn = workerConnections.take().orElse(null);
+            return workerConnections.take();
         } catch (SQLException e) {
             throw workerFailure(e);
         }
-        return new SnapshotSession(onSnapshot(conn != null ? conn : connectWorker(connector)), snapshotId,
-                snapshotTime, lockWaitTimeout, true, family, rate, Optional.of(connector), workerConnections);
     }
 
     /**

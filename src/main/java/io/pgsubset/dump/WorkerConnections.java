@@ -10,7 +10,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -73,7 +72,15 @@ final class WorkerConnections {
             next.thenAccept(WorkerConnections::closeQuietly);
             throw new SQLException("interrupted while a worker connection was opened", e);
         } catch (ExecutionException e) {
-            throw rethrown(e.getCause());
+            // what connect threw: an SQLException, a RuntimeException (the connector's own) or an Error
+            Throwable cause = e.getCause();
+            if (cause instanceof SQLException sql) {
+                throw sql;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw (Error) cause;
         }
     }
 
@@ -85,20 +92,6 @@ final class WorkerConnections {
             ready.clear();
         }
         left.forEach(f -> f.thenAccept(WorkerConnections::closeQuietly));
-    }
-
-    private static SQLException rethrown(Throwable cause) {
-        Throwable c = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
-        if (c instanceof SQLException e) {
-            return e;
-        }
-        if (c instanceof RuntimeException e) {
-            throw e;
-        }
-        if (c instanceof Error e) {
-            throw e;
-        }
-        return new SQLException(c.getMessage(), c);
     }
 
     private static void closeQuietly(Connection conn) {

@@ -4,6 +4,7 @@ import io.pgsubset.connect.ConnectionOptions;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.copy.RateLimit;
+import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.testing.PgTest;
 import io.pgsubset.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -96,6 +98,31 @@ class WorkerConnectionsTest {
             }
         }
         assertEquals(Set.of(), sessions(db, 0), "the connection no worker took is closed too");
+    }
+
+    /**
+     * A connection opened in advance that the server refused (the role's CONNECTION LIMIT, which
+     * the leader's took) fails the worker that takes it with the message a connection opened then
+     * would give, the server's reason in it; nothing stays open.
+     */
+    @Test
+    void aRefusedConnectionFailsTheWorkerThatTakesItWithTheServersReason(TestDatabase db) throws Exception {
+        db.execute("CREATE ROLE pgsubset_one_conn LOGIN CONNECTION LIMIT 1");
+        try {
+            Map<String, String> env = new HashMap<>(db.libpqEnv());
+            env.put("PGAPPNAME", APP);
+            env.put("PGUSER", "pgsubset_one_conn");
+            Connector connector = new Connector(ConnectionTarget.resolve(ConnectionOptions.none(), env));
+            try (SnapshotSession leader = SnapshotSession.export(connector, Optional.empty(), Optional.empty(),
+                    RateLimit.NONE, 1)) {
+                PgsubsetException e = assertThrows(PgsubsetException.class, () -> leader.join(connector));
+                assertTrue(e.getMessage().startsWith("could not connect to ")
+                        && e.getMessage().contains("too many connections for role \"pgsubset_one_conn\""), e::getMessage);
+            }
+            assertEquals(Set.of(), sessions(db, 0), "nothing stays open");
+        } finally {
+            db.execute("DROP ROLE pgsubset_one_conn");
+        }
     }
 
     /**
