@@ -64,8 +64,14 @@ public final class ServerCopy {
 
     /** {@code COPY "schema"."table" (columns) FROM STDIN (FORMAT csv[, HEADER])}: the explicit list skips generated columns. */
     public static String copyFromStdin(String schema, String table, List<String> columns, boolean header) {
+        return copyFromStdin(schema, table, columns, header, false);
+    }
+
+    /** As above, with FREEZE when {@code freeze} (see {@link Freeze#prepare}). */
+    public static String copyFromStdin(String schema, String table, List<String> columns, boolean header,
+                                       boolean freeze) {
         return "COPY " + Ident.quote(schema, table) + " (" + Ident.list(columns)
-                + ") FROM STDIN (FORMAT csv" + (header ? ", HEADER" : "") + ")";
+                + ") FROM STDIN (FORMAT csv" + (header ? ", HEADER" : "") + (freeze ? ", FREEZE" : "") + ")";
     }
 
     /** Starts {@code sql} (a COPY ... FROM STDIN): write the bytes, then {@link In#finish}. */

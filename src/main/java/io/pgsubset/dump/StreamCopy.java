@@ -3,6 +3,7 @@ package io.pgsubset.dump;
 import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.catalog.Table;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.copy.Freeze;
 import io.pgsubset.copy.Lane;
 import io.pgsubset.copy.LoadSink;
 import io.pgsubset.copy.ServerCopy;
@@ -28,8 +29,9 @@ import java.util.function.Supplier;
  * The clone's pairing of the copy engine: each piece of work ({@link TableCopier}: a table, or a
  * block range of a big full table, exactly the pieces of {@code dump --jobs}) streamed into a
  * {@code COPY ... FROM STDIN} on a target connection ({@link LoadSink}), the row digest computed on
- * the way. Pairs of connections are the lanes; every target connection commits only after every
- * piece succeeded, so a failed clone loads no data.
+ * the way; a table loaded whole is written frozen ({@link Freeze}). Pairs of connections are the
+ * lanes; every target connection commits only after every piece succeeded, so a failed clone loads
+ * no data.
  */
 final class StreamCopy {
     private static final String SAVEPOINT_PIECE = "SAVEPOINT pgsubset_piece";
@@ -147,8 +149,11 @@ final class StreamCopy {
             QualifiedName t = job.table().name();
             lane.beginPiece();
             lanes[part] = lane;
-            return LoadSink.open(lane.target.connection(),
-                    ServerCopy.copyFromStdin(t.schema(), t.name(), select.columns(), false), t.display());
+            Connection c = lane.target.connection();
+            // a table in block ranges is loaded by several transactions: none may truncate it
+            boolean freeze = lanes.length == 1 && Freeze.prepare(c, t.schema(), t.name());
+            return LoadSink.open(c, ServerCopy.copyFromStdin(t.schema(), t.name(), select.columns(), false, freeze),
+                    t.display());
         }
 
         @Override

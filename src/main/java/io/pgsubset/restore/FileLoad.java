@@ -4,6 +4,7 @@ import io.pgsubset.format.RestoreScript;
 import io.pgsubset.connect.Connector;
 import io.pgsubset.copy.CheckedFile;
 import io.pgsubset.copy.CsvBlocks.Block;
+import io.pgsubset.copy.Freeze;
 import io.pgsubset.copy.Scheduler;
 import io.pgsubset.copy.ServerCopy;
 import io.pgsubset.copy.SharedFile;
@@ -13,15 +14,11 @@ import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.manifest.Manifest.TableEntry;
 import io.pgsubset.restore.RestoreResult.TableRows;
-import io.pgsubset.sql.Ident;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -104,10 +101,8 @@ final class FileLoad {
             Path file = DumpCheck.dataFile(dir, table);
             Connection c = lane.connection();
             try (CheckedFile in = CheckedFile.open(file, n -> listener.progress(table, n))) {
-                String copy = RestoreScript.copyStatement(table);
-                if (truncatedForFreeze(c, table)) {
-                    copy = copy.replace("(FORMAT csv, HEADER)", "(FORMAT csv, HEADER, FREEZE)");
-                }
+                String copy = ServerCopy.copyFromStdin(table.schema(), table.name(), table.columns(), true,
+                        Freeze.prepare(c, table.schema(), table.name()));
                 long rows;
                 try (ServerCopy.In into = ServerCopy.in(c, copy)) {
                     in.transferTo(into);
@@ -180,43 +175,6 @@ final class FileLoad {
                 }
             }
         }
-    }
-
-    private static final String CAN_FREEZE = """
-            SELECT c.relkind = 'r' AND pg_catalog.has_table_privilege(c.oid, 'TRUNCATE')
-                   AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d
-                                    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-                                      AND d.objid = c.oid AND d.deptype = 'e')
-              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-             WHERE n.nspname = ? AND c.relname = ?""";
-
-    /**
-     * Truncates the (empty) table in this transaction when that is safe, so that COPY can write its
-     * rows frozen: the index builds and ANALYZE that follow then need not set hint bits on (and
-     * rewrite) every page, as they would after a plain COPY. Plain tables only (COPY FREEZE
-     * refuses partitioned ones), not tables of extensions, and only when nothing would be removed.
-     */
-    private static boolean truncatedForFreeze(Connection c, TableEntry t) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(CAN_FREEZE)) {
-            ps.setString(1, t.schema());
-            ps.setString(2, t.name());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || !rs.getBoolean(1)) {
-                    return false;
-                }
-            }
-        }
-        String table = Ident.quote(t.schema(), t.name());
-        try (Statement st = c.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT NOT EXISTS (SELECT FROM ONLY " + table + ")")) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    return false;
-                }
-            }
-            st.execute("TRUNCATE ONLY " + table);
-        }
-        return true;
     }
 
     private static void check(TableEntry t, Path file, String actual) {

@@ -145,6 +145,12 @@ class CloneCommandTest {
                 cloned.queryValue("SELECT last_value FROM users_id_seq"), "sequences as in the snapshot");
         assertEquals(1, cloned.queryLong("SELECT count(*) FROM pg_constraint WHERE conname = 'events_user_id_fkey'"
                 + " AND conrelid = 'events'::regclass"), "post-data is in the target");
+        // a table loaded whole is written frozen: its pages all-visible (the test cluster runs no
+        // autovacuum); big, loaded in block ranges by two transactions, cannot be and is not
+        assertEquals("t", cloned.queryValue("SELECT relpages > 0 AND relallvisible = relpages FROM pg_class"
+                + " WHERE oid = 'users'::regclass"), "users frozen");
+        assertTrue(cloned.queryLong("SELECT count(DISTINCT xmin::text) FROM big") >= 2, "big in block ranges");
+        assertEquals(0, cloned.queryLong("SELECT relallvisible FROM pg_class WHERE oid = 'big'::regclass"));
         Cli.Result v = Cli.run(Map.of(), verifyArgs(out, cloned));
         assertEquals(0, v.exitCode(), v::toString);
         assertEquals(workDirsBefore, cloneWorkDirectories(), "the clone left its work directory behind");
