@@ -69,7 +69,7 @@ public final class Dumper {
             // the manifest's JSON is prepared now, off the path to the end (its first use is slow)
             CompletableFuture<JsonNode> planJson = CompletableFuture.supplyAsync(() -> {
                 ManifestIO.prepare();
-                return ManifestIO.mapper().valueToTree(PlanJson.of(source.plan()));
+                return ManifestIO.tree(PlanJson.of(source.plan()));
             });
             dir.onAbort(schema::cancel);
             // a signal: no copy starts (or creates a data file) while the partial directory is removed

@@ -296,7 +296,7 @@ public final class SourceSnapshot implements AutoCloseable {
                                    String toolVersion) {
         LargeObjectSource.Result largeObjects = largeObjects(work, jobs(catalog, subset, false));
         return new Manifest(Manifest.FORMAT_VERSION, toolVersion, source(), snapshotTime(), false,
-                options.keepOwners(), ManifestIO.mapper().valueToTree(PlanJson.of(plan)), List.of(), sequences,
+                options.keepOwners(), ManifestIO.tree(PlanJson.of(plan)), List.of(), sequences,
                 materializedViews(), largeObjects.objects(), largeObjects.dangling(), listener.phases(),
                 Optional.of(database()));
     }

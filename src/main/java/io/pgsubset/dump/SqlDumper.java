@@ -133,7 +133,7 @@ public final class SqlDumper {
             script.statements(analyze(jobs));
             Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, request.toolVersion(), source.source(),
                     source.snapshotTime(), request.compress(), request.source().keepOwners(),
-                    ManifestIO.mapper().valueToTree(PlanJson.of(source.plan())), entries, sequences, views, objects,
+                    ManifestIO.tree(PlanJson.of(source.plan())), entries, sequences, views, objects,
                     selected.dangling(), timer.phases(), Optional.of(source.database()));
             script.manifest(ManifestIO.bytes(manifest));
             script.check(checks(jobs, entries));

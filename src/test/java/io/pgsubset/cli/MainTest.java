@@ -58,6 +58,13 @@ class MainTest {
         }
         assertEquals(List.of(DumpCommand.class), Main.needed(new String[] {"dump", "-d", "x"}));
         assertEquals(List.of(), Main.needed(new String[] {"--version"}));
+        // the names needed() matches on are the commands' own, in the same order
+        assertEquals(Main.commands().stream().map(c -> c.getAnnotation(picocli.CommandLine.Command.class).name())
+                .toList(), Main.NAMES);
+        for (Class<?> command : Main.commands()) {
+            String name = command.getAnnotation(picocli.CommandLine.Command.class).name();
+            assertEquals(List.of(command), Main.needed(new String[] {name, "--help"}), name);
+        }
     }
 
     /** What a command line gives with every command built, as pgsubset did before building only the one named. */
