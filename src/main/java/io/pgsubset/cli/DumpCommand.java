@@ -19,7 +19,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "dump", sortOptions = false,
@@ -99,7 +98,7 @@ final class DumpCommand implements Callable<Integer> {
                 options.keepOwners(), force, options.maxRows(), options.lockWaitTimeout(),
                 new Main.Version().getVersion()[0], options.transformKey(), options.partBytes(), options.limits());
         DumpProgress progress = quiet ? DumpProgress.silent(ctx) : DumpProgress.forStream(ctx);
-        startUp().ifPresent(nanos -> progress.phase("start-up (process start to the dump)", nanos));
+        ProcessAge.nanos().ifPresent(nanos -> progress.phase("start-up (process start to the dump)", nanos));
         DumpResult result;
         try (progress) {
             result = new Dumper(connection.connector(ctx), new PgPrograms(ctx.env()), source.pgDump(),
@@ -126,7 +125,7 @@ final class DumpCommand implements Callable<Integer> {
         SourceSnapshot.Options options = source.options(ctx, connection.target(ctx));
         ScriptRequest request = new ScriptRequest(options, compress, clean, new Main.Version().getVersion()[0]);
         DumpProgress progress = quiet ? DumpProgress.silent(ctx) : DumpProgress.forStream(ctx);
-        startUp().ifPresent(nanos -> progress.phase("start-up (process start to the dump)", nanos));
+        ProcessAge.nanos().ifPresent(nanos -> progress.phase("start-up (process start to the dump)", nanos));
         SqlDumper.Result result;
         try (progress; ScriptOutput out = toStdout ? ScriptOutput.stdout(ctx.stdout().get())
                 : ScriptOutput.file(Path.of(output), force)) {
@@ -142,11 +141,6 @@ final class DumpCommand implements Callable<Integer> {
         summary.flush();
         warnDangling(result.manifest());
         return 0;
-    }
-
-    /** Time since the process started (the JVM's own start-up included), when the system tells it. */
-    private static Optional<Long> startUp() {
-        return ProcessAge.nanos();
     }
 
     private void printSummary(DumpResult result) {

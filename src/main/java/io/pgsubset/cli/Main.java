@@ -39,7 +39,7 @@ public final class Main implements Callable<Integer> {
      * reflection over its annotations and mixins (about 0.2 s for all of them at start-up), so a
      * command line builds only what it needs: see {@link #needed}.
      */
-    private static final List<Class<?>> COMMANDS = List.of(SizesCommand.class, PlanCommand.class, DumpCommand.class,
+    static final List<Class<?>> COMMANDS = List.of(SizesCommand.class, PlanCommand.class, DumpCommand.class,
             RestoreCommand.class, CloneCommand.class, VerifyCommand.class);
     /**
      * Their names, in the same order, for {@link #needed}: reading a class's annotations parses
@@ -88,11 +88,6 @@ public final class Main implements Callable<Integer> {
         out.flush();
         err.flush();
         return code;
-    }
-
-    /** The command classes, in the order the help lists them. */
-    static List<Class<?>> commands() {
-        return COMMANDS;
     }
 
     /** The command tree as users see it (help, man pages and completion are rendered from it). */

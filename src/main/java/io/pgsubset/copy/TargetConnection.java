@@ -2,6 +2,7 @@ package io.pgsubset.copy;
 
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
+import io.pgsubset.sql.Connections;
 import io.pgsubset.sql.Session;
 
 import java.sql.Connection;
@@ -28,11 +29,7 @@ public final class TargetConnection implements Lane {
             c.setAutoCommit(false);
             return new TargetConnection(c);
         } catch (SQLException e) {
-            try {
-                c.close();
-            } catch (SQLException closing) {
-                e.addSuppressed(closing);
-            }
+            Connections.closeAfter(c, e);
             throw new PgsubsetException("preparing a target connection failed: " + Messages.firstLine(e), e);
         }
     }

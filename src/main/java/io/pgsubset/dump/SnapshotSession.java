@@ -9,6 +9,7 @@ import io.pgsubset.copy.ServerCopy;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
+import io.pgsubset.sql.Connections;
 import io.pgsubset.sql.Ident;
 import io.pgsubset.sql.Session;
 
@@ -134,7 +135,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
                 }
             }
         } catch (SQLException | RuntimeException e) {
-            closeQuietly(conn, e);
+            Connections.closeAfter(conn, e);
             workerConnections.close();
             if (e instanceof PgsubsetException pe) {
                 throw pe;
@@ -202,7 +203,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
             }
             return worker;
         } catch (SQLException e) {
-            closeQuietly(worker, e);
+            Connections.closeAfter(worker, e);
             throw workerFailure(e);
         }
     }
@@ -404,14 +405,6 @@ final class SnapshotSession implements AutoCloseable, Lane {
             }
         } catch (SQLException e) {
             throw new PgsubsetException("could not close a dump connection: " + Messages.firstLine(e), e);
-        }
-    }
-
-    private static void closeQuietly(Connection conn, Exception primary) {
-        try {
-            conn.close();
-        } catch (SQLException e) {
-            primary.addSuppressed(e);
         }
     }
 }

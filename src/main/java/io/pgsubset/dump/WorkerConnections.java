@@ -1,6 +1,7 @@
 package io.pgsubset.dump;
 
 import io.pgsubset.connect.Connector;
+import io.pgsubset.sql.Connections;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -110,11 +111,7 @@ final class WorkerConnections {
             configure.apply(conn);
             return conn;
         } catch (SQLException | RuntimeException e) {
-            try {
-                conn.close();
-            } catch (SQLException closing) {
-                e.addSuppressed(closing);
-            }
+            Connections.closeAfter(conn, e);
             throw e;
         }
     }

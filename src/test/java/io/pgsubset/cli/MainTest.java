@@ -59,9 +59,9 @@ class MainTest {
         assertEquals(List.of(DumpCommand.class), Main.needed(new String[] {"dump", "-d", "x"}));
         assertEquals(List.of(), Main.needed(new String[] {"--version"}));
         // the names needed() matches on are the commands' own, in the same order
-        assertEquals(Main.commands().stream().map(c -> c.getAnnotation(picocli.CommandLine.Command.class).name())
+        assertEquals(Main.COMMANDS.stream().map(c -> c.getAnnotation(picocli.CommandLine.Command.class).name())
                 .toList(), Main.NAMES);
-        for (Class<?> command : Main.commands()) {
+        for (Class<?> command : Main.COMMANDS) {
             String name = command.getAnnotation(picocli.CommandLine.Command.class).name();
             assertEquals(List.of(command), Main.needed(new String[] {name, "--help"}), name);
         }
