@@ -15,6 +15,7 @@ public final class CliContext {
     private final Map<String, String> env;
     private boolean verbose;
     private boolean errIsTerminal;
+    private Preconnect preconnect = Preconnect.none();
 
     private final Optional<OutputStream> stdout;
 
@@ -45,6 +46,15 @@ public final class CliContext {
 
     public Map<String, String> env() {
         return env;
+    }
+
+    /** The source connection being opened ahead, if any (see {@link Preconnect}). */
+    Preconnect preconnect() {
+        return preconnect;
+    }
+
+    void preconnect(Preconnect opening) {
+        this.preconnect = opening;
     }
 
     public boolean verbose() {

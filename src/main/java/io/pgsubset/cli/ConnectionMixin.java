@@ -44,6 +44,14 @@ public final class ConnectionMixin {
      */
     public Connector connector(CliContext ctx) {
         ConnectionTarget target = target(ctx);
+        // a connection opened ahead for these flags needed no password: no prompt, no probe
+        Optional<java.sql.Connection> ahead = ctx.preconnect().take(options());
+        if (ahead.isPresent()) {
+            if (ctx.verbose()) {
+                ctx.err().println("pgsubset: connected to " + target + " while the command line was read");
+            }
+            return new Connector(target).withOpened(ahead.get());
+        }
         return new Connector(target).withPromptedPasswordIfNeeded(noPassword).pinned();
     }
 }

@@ -83,11 +83,14 @@ public final class Main implements Callable<Integer> {
                            boolean errIsTerminal, Optional<OutputStream> stdout) {
         CliContext ctx = new CliContext(out, err, env, stdout);
         ctx.errIsTerminal(errIsTerminal);
-        CommandLine cli = commandLine(ctx, needed(args));
-        int code = cli.execute(args);
-        out.flush();
-        err.flush();
-        return code;
+        try (Preconnect opening = Preconnect.start(args, ctx.env())) {
+            ctx.preconnect(opening);
+            CommandLine cli = commandLine(ctx, needed(args));
+            int code = cli.execute(args);
+            out.flush();
+            err.flush();
+            return code;
+        }
     }
 
     /** The command tree as users see it (help, man pages and completion are rendered from it). */

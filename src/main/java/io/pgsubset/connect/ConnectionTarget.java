@@ -210,6 +210,11 @@ public final class ConnectionTarget {
         return sessionAttrs;
     }
 
+    /** Whether a connection has only one server to reach: one host, no target_session_attrs to meet. */
+    public boolean oneServer() {
+        return endpoints.size() == 1 && sessionAttrs == SessionAttrs.ANY;
+    }
+
     public boolean hasPassword() {
         return password.isPresent();
     }

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Opens JDBC connections to a {@link ConnectionTarget} and turns failures into one clear line.
@@ -24,9 +25,27 @@ public final class Connector {
     private static final String DEFAULT_CONNECT_TIMEOUT = "10";
 
     private final ConnectionTarget target;
+    /** A connection to the target opened ahead (see {@link #withOpened}), until the first {@link #open} takes it. */
+    private final AtomicReference<Connection> opened;
 
     public Connector(ConnectionTarget target) {
+        this(target, null);
+    }
+
+    private Connector(ConnectionTarget target, Connection opened) {
         this.target = target;
+        this.opened = new AtomicReference<>(opened);
+    }
+
+    /**
+     * This connector, whose first {@link #open} returns {@code connection}: one the caller opened
+     * ahead to the same one server (while other start-up work ran), instead of opening another.
+     */
+    public Connector withOpened(Connection connection) {
+        if (!target.oneServer()) {
+            throw new IllegalArgumentException("a connection opened ahead needs a target of one server, not " + target);
+        }
+        return new Connector(target, connection);
     }
 
     public ConnectionTarget target() {
@@ -34,8 +53,12 @@ public final class Connector {
     }
 
     public Connection open() {
+        Connection ahead = opened.getAndSet(null);
+        if (ahead != null) {
+            return ahead;
+        }
         List<Endpoint> servers = target.endpoints();
-        if (servers.size() == 1 && target.sessionAttrs() == SessionAttrs.ANY) {
+        if (target.oneServer()) {
             try {
                 return connect(servers.get(0));
             } catch (SQLException e) {
@@ -50,7 +73,7 @@ public final class Connector {
      * later session (workers, pg_dump with the exported snapshot, psql) reaches that same server.
      */
     public Connector pinned() {
-        if (target.endpoints().size() == 1 && target.sessionAttrs() == SessionAttrs.ANY) {
+        if (target.oneServer()) {
             return this;
         }
         Opened probe = openFirstAcceptable();
@@ -147,6 +170,9 @@ public final class Connector {
         }
         p.setProperty("connectTimeout", target.parameters().getOrDefault("connect_timeout", DEFAULT_CONNECT_TIMEOUT));
         copy(p, "options", "options");
+        // application_name and extra_float_digits go in the start-up packet instead of a SET round trip
+        // after it; pg_dump, which every dump runs, reads no server older than 9.2 either
+        p.setProperty("assumeMinServerVersion", "9.2");
         // pg_dump-like sessions: no prepared-statement surprises across pooled servers.
         p.setProperty("prepareThreshold", "0");
         // A copy can run for an hour: keep-alives let the kernel notice a half-open connection.

@@ -1,0 +1,109 @@
+package io.pgsubset.cli;
+
+import io.pgsubset.connect.ConnectionOptions;
+import io.pgsubset.testing.Cli;
+import io.pgsubset.testing.PgTest;
+import io.pgsubset.testing.TestDatabase;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The dump's source connection, opened while the command line is read (see {@link Preconnect}). */
+@PgTest
+class PreconnectTest {
+    private static final String AHEAD = "while the command line was read";
+
+    @BeforeAll
+    static void tables(TestDatabase db) {
+        db.execute("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 10);");
+    }
+
+    @Test
+    void guessesTheConnectionFlagsInEverySpelling() {
+        ConnectionOptions expected = new ConnectionOptions(Optional.of("db.example"), Optional.of(5433),
+                Optional.of("alice"), Optional.of("prod"), false);
+        assertEquals(Optional.of(expected), Preconnect.guess(new String[] {"dump", "-h", "db.example", "-p", "5433",
+                "-U", "alice", "-d", "prod", "-o", "out"}));
+        assertEquals(Optional.of(expected), Preconnect.guess(new String[] {"dump", "-hdb.example", "-p5433",
+                "-Ualice", "-dprod", "--plan", "p.yaml"}));
+        assertEquals(Optional.of(expected), Preconnect.guess(new String[] {"dump", "--host=db.example",
+                "--port", "5433", "--username=alice", "--dbname", "prod"}));
+        assertEquals(Optional.of(new ConnectionOptions(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.of("service=x"), true)), Preconnect.guess(new String[] {"dump", "-w", "-d", "service=x"}));
+        // the last one counts, as in picocli for a single-value option
+        assertEquals(Optional.of("b"), Preconnect.guess(new String[] {"dump", "-d", "a", "-d", "b"})
+                .flatMap(ConnectionOptions::dbname));
+    }
+
+    @Test
+    void guessesNothingForOtherCommandsHelpOrABadPort() {
+        assertEquals(Optional.empty(), Preconnect.guess(new String[] {"restore", "dir", "-d", "prod"}));
+        assertEquals(Optional.empty(), Preconnect.guess(new String[] {"dump", "-d", "prod", "--help"}));
+        assertEquals(Optional.empty(), Preconnect.guess(new String[] {"dump", "-V"}));
+        assertEquals(Optional.empty(), Preconnect.guess(new String[] {"dump", "-p", "fivefourthreetwo"}));
+        assertEquals(Optional.empty(), Preconnect.guess(new String[] {"dump"}));
+        assertEquals(Optional.empty(), Preconnect.guess(new String[0]));
+    }
+
+    @Test
+    void dumpTakesTheConnectionOpenedAheadAndLeavesNoSession(TestDatabase db, @TempDir Path dir) {
+        Cli.Result r = Cli.against(db, "dump", "-o", dir.resolve("d").toString(), "--verbose");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.err().contains(AHEAD), r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.contains("phase connect:")).count(), r.err());
+        assertNoOtherSession(db);
+    }
+
+    @Test
+    void otherFlagsThanGuessedConnectAgainAndCloseTheGuess(TestDatabase db, @TempDir Path dir) {
+        // -wq is -w and -q to picocli, not -w to the guess: the flags differ, so the dump connects itself
+        List<String> args = new ArrayList<>(List.of("dump"));
+        args.addAll(db.connectionArgs());
+        args.addAll(List.of("-wq", "-o", dir.resolve("d").toString(), "--verbose"));
+        Cli.Result r = Cli.run(Map.of(), args);
+        assertEquals(0, r.exitCode(), r::toString);
+        assertFalse(r.err().contains(AHEAD), r.err());
+        assertTrue(Files.isRegularFile(dir.resolve("d/manifest.json")));
+        assertNoOtherSession(db);
+    }
+
+    @Test
+    void aPlanMistakeStillComesFirstAndTheConnectionIsClosed(TestDatabase db, @TempDir Path dir) throws Exception {
+        Path plan = dir.resolve("plan.yaml");
+        Files.writeString(plan, "version: 1\nsample:\n  t: {every: 0}\n");
+        Cli.Result r = Cli.against(db, "dump", "--plan", plan.toString(), "-o", dir.resolve("d").toString());
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.err().startsWith(plan + ":"), r.err());
+        assertFalse(Files.exists(dir.resolve("d")));
+        assertNoOtherSession(db);
+    }
+
+    /** No session of the database but the test's own, once the server has seen the closed ones go. */
+    private static void assertNoOtherSession(TestDatabase db) {
+        String sql = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+        long others = db.queryLong(sql);
+        for (int i = 0; i < 100 && others > 0; i++) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            others = db.queryLong(sql);
+        }
+        assertEquals(0, others, "sessions left open: " + db.query(
+                "SELECT pid, application_name, state, query FROM pg_stat_activity WHERE datname = current_database()"
+                        + " AND pid <> pg_backend_pid()"));
+    }
+}
