@@ -13,16 +13,16 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The source connection of a dump, opened on a second core while picocli builds the command's
+ * The source connection of a dump or clone, opened on a second core while picocli builds the command's
  * model and the plan loads: opening it (driver set-up, the server forking a backend,
  * authentication) took about a tenth of a second that came before the dump's first statement.
  *
  * <p>The connection flags are read from the arguments by a guess that knows only their five
- * spellings; the dump takes the connection only when picocli's parse gives the same flags (so a
- * wrong guess costs a connection, never a wrong server). It is opened only for a dump (its database
- * must exist: the target of a restore or clone may not yet), to one server without
+ * spellings; the command takes the connection only when picocli's parse gives the same flags (so a
+ * wrong guess costs a connection, never a wrong server). It is opened only for a source, whose
+ * database must exist (the target of a restore may not yet), to one server without
  * target_session_attrs (a host list is probed in order first), and never prompts: when it fails,
- * the dump connects as before and reports that failure itself.
+ * the command connects as before and reports that failure itself.
  */
 final class Preconnect implements AutoCloseable {
     private static final Preconnect NONE = new Preconnect(null, CompletableFuture.completedFuture(null));
@@ -40,7 +40,7 @@ final class Preconnect implements AutoCloseable {
         return NONE;
     }
 
-    /** Starts opening the connection a dump's arguments name; nothing for anything else. */
+    /** Starts opening the connection a dump's or clone's arguments name; nothing for anything else. */
     static Preconnect start(String[] args, Map<String, String> env) {
         Optional<ConnectionOptions> guess = guess(args);
         if (guess.isEmpty()) {
@@ -115,11 +115,11 @@ final class Preconnect implements AutoCloseable {
     }
 
     /**
-     * The connection flags of {@code pgsubset dump ...}, read as picocli reads them when nothing
+     * The connection flags of {@code pgsubset dump ...} or {@code clone ...} (its source), read as picocli reads them when nothing
      * else is unusual; empty for another command, help, or a flag value that is no valid port.
      */
     static Optional<ConnectionOptions> guess(String[] args) {
-        if (args.length < 2 || !args[0].equals("dump")) {
+        if (args.length < 2 || !(args[0].equals("dump") || args[0].equals("clone"))) {
             return Optional.empty();
         }
         String host = null;

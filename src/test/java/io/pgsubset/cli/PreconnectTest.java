@@ -49,6 +49,7 @@ class PreconnectTest {
     @Test
     void guessesNothingForOtherCommandsHelpOrABadPort() {
         assertEquals(Optional.empty(), Preconnect.guess(new String[] {"restore", "dir", "-d", "prod"}));
+        assertEquals(Optional.empty(), Preconnect.guess(new String[] {"sizes", "-d", "prod"}));
         assertEquals(Optional.empty(), Preconnect.guess(new String[] {"dump", "-d", "prod", "--help"}));
         assertEquals(Optional.empty(), Preconnect.guess(new String[] {"dump", "-V"}));
         assertEquals(Optional.empty(), Preconnect.guess(new String[] {"dump", "-p", "fivefourthreetwo"}));
@@ -62,6 +63,19 @@ class PreconnectTest {
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.err().contains(AHEAD), r.err());
         assertEquals(1, r.err().lines().filter(l -> l.contains("phase connect:")).count(), r.err());
+        assertNoOtherSession(db);
+    }
+
+    @Test
+    void cloneTakesItsSourceConnectionOpenedAhead(TestDatabase db) {
+        TestDatabase target = db.absentSibling("preconnect_clone");
+        List<String> args = new ArrayList<>(List.of("clone"));
+        args.addAll(db.connectionArgs());
+        args.addAll(List.of("--target", db.existing(target.name()).conninfo(), "--create", "--verbose"));
+        Cli.Result r = Cli.run(Map.of(), args);
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.err().contains(AHEAD), r.err());
+        assertEquals(10, target.queryLong("SELECT count(*) FROM t"));
         assertNoOtherSession(db);
     }
 
