@@ -5,7 +5,9 @@ import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
 import picocli.CommandLine.Option;
 
+import java.sql.Connection;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** The libpq connection flags, as pg_dump and psql spell them. */
 public final class ConnectionMixin {
@@ -44,13 +46,16 @@ public final class ConnectionMixin {
      */
     public Connector connector(CliContext ctx) {
         ConnectionTarget target = target(ctx);
-        // a connection opened ahead for these flags needed no password: no prompt, no probe
-        Optional<java.sql.Connection> ahead = ctx.preconnect().take(options());
-        if (ahead.isPresent()) {
+        Optional<CompletableFuture<Connection>> ahead = ctx.preconnect().take(options());
+        if (ahead.isPresent() && target.oneServer()) {
             if (ctx.verbose()) {
-                ctx.err().println("pgsubset: connected to " + target + " while the command line was read");
+                ctx.err().println("pgsubset: connecting to " + target + " since the command started");
             }
-            return new Connector(target).withOpened(ahead.get());
+            // on a terminal, a password the server asks for is prompted: wait for the attempt to know
+            if (noPassword || target.hasPassword() || System.console() == null
+                    || !ahead.get().handle((c, e) -> e != null && Connector.wantsPassword(e)).join()) {
+                return new Connector(target).withOpenedAhead(ahead.get());
+            }
         }
         return new Connector(target).withPromptedPasswordIfNeeded(noPassword).pinned();
     }

@@ -9,7 +9,6 @@ import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -51,7 +50,7 @@ final class Preconnect implements AutoCloseable {
             try {
                 Connection c = open(guess.get(), env);
                 if (!opening.complete(c) && c != null) {
-                    // closed meanwhile: the command ended first
+                    // cancelled meanwhile: the command ended without it
                     closeQuietly(c);
                 }
             } catch (Throwable e) {
@@ -72,38 +71,30 @@ final class Preconnect implements AutoCloseable {
     }
 
     /**
-     * The opened connection when {@code actual} (the flags as picocli parsed them) are the guessed
-     * ones; else empty, and a connection opened for other flags is closed.
+     * The connection being opened ahead, when {@code actual} (the flags as picocli parsed them)
+     * are the guessed ones: it completes with the connection, with null when none is opened ahead
+     * (a host list), or with the failure to connect, which the command reports as its own (trying
+     * again would only fail again, and wait out a dead host's timeout a second time). Else empty.
      */
-    Optional<Connection> take(ConnectionOptions actual) {
-        if (guessed == null) {
+    Optional<CompletableFuture<Connection>> take(ConnectionOptions actual) {
+        if (guessed == null || !guessed.equals(actual) || !taken.compareAndSet(false, true)) {
             return Optional.empty();
         }
-        Connection c;
-        try {
-            c = opening.join();
-        } catch (CompletionException | java.util.concurrent.CancellationException e) {
-            return Optional.empty();
-        }
-        if (c == null) {
-            return Optional.empty();
-        }
-        if (!guessed.equals(actual) || !taken.compareAndSet(false, true)) {
-            return Optional.empty();
-        }
-        return Optional.of(c);
+        return Optional.of(opening);
     }
 
-    /** Closes the connection unless a command took it (then it is the command's to close), or stops its opening. */
+    /** Closes the connection unless a command took it (then it is the command's to close), now or when it opens. */
     @Override
     public void close() {
-        if (taken.get() || opening.cancel(false) || opening.isCompletedExceptionally()) {
+        if (taken.get()) {
             return;
         }
-        Connection c = opening.join();
-        if (c != null) {
-            closeQuietly(c);
-        }
+        opening.cancel(false);
+        opening.thenAccept(c -> {
+            if (c != null) {
+                closeQuietly(c);
+            }
+        });
     }
 
     private static void closeQuietly(Connection c) {

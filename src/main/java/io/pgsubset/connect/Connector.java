@@ -13,6 +13,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -25,27 +27,28 @@ public final class Connector {
     private static final String DEFAULT_CONNECT_TIMEOUT = "10";
 
     private final ConnectionTarget target;
-    /** A connection to the target opened ahead (see {@link #withOpened}), until the first {@link #open} takes it. */
-    private final AtomicReference<Connection> opened;
+    /** A connection to the target being opened ahead (see {@link #withOpenedAhead}), until the first {@link #open} takes it. */
+    private final AtomicReference<CompletableFuture<Connection>> ahead;
 
     public Connector(ConnectionTarget target) {
         this(target, null);
     }
 
-    private Connector(ConnectionTarget target, Connection opened) {
+    private Connector(ConnectionTarget target, CompletableFuture<Connection> ahead) {
         this.target = target;
-        this.opened = new AtomicReference<>(opened);
+        this.ahead = new AtomicReference<>(ahead);
     }
 
     /**
-     * This connector, whose first {@link #open} returns {@code connection}: one the caller opened
-     * ahead to the same one server (while other start-up work ran), instead of opening another.
+     * This connector, whose first {@link #open} returns what {@code opening} comes to: a connection
+     * the caller opens ahead to the same one server (while other start-up work runs), its failure
+     * (thrown as this connector would throw it), or null to open one after all.
      */
-    public Connector withOpened(Connection connection) {
+    public Connector withOpenedAhead(CompletableFuture<Connection> opening) {
         if (!target.oneServer()) {
             throw new IllegalArgumentException("a connection opened ahead needs a target of one server, not " + target);
         }
-        return new Connector(target, connection);
+        return new Connector(target, opening);
     }
 
     public ConnectionTarget target() {
@@ -53,9 +56,10 @@ public final class Connector {
     }
 
     public Connection open() {
-        Connection ahead = opened.getAndSet(null);
-        if (ahead != null) {
-            return ahead;
+        CompletableFuture<Connection> opening = ahead.getAndSet(null);
+        Connection opened = opening == null ? null : awaitAhead(opening);
+        if (opened != null) {
+            return opened;
         }
         List<Endpoint> servers = target.endpoints();
         if (target.oneServer()) {
@@ -66,6 +70,20 @@ public final class Connector {
             }
         }
         return openFirstAcceptable().connection();
+    }
+
+    private static Connection awaitAhead(CompletableFuture<Connection> opening) {
+        try {
+            return opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /**
@@ -132,6 +150,16 @@ public final class Connector {
         }
         char[] typed = console.readPassword("Password for user %s: ", target.user());
         return typed == null ? this : new Connector(target.withPassword(new String(typed)));
+    }
+
+    /** Whether opening a connection failed only for want of a password (then a prompt may help). */
+    public static boolean wantsPassword(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException e && needsPassword(e)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean needsPassword(SQLException e) {

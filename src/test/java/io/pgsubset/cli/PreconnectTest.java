@@ -8,12 +8,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The dump's source connection, opened while the command line is read (see {@link Preconnect}). */
 @PgTest
 class PreconnectTest {
-    private static final String AHEAD = "while the command line was read";
+    private static final String AHEAD = "since the command started";
 
     @BeforeAll
     static void tables(TestDatabase db) {
@@ -77,6 +82,32 @@ class PreconnectTest {
         assertTrue(r.err().contains(AHEAD), r.err());
         assertEquals(10, target.queryLong("SELECT count(*) FROM t"));
         assertNoOtherSession(db);
+    }
+
+    @Test
+    void aFailedAttemptIsTheDumpsFailureNotTriedTwice(@TempDir Path dir) throws Exception {
+        // a "server" that accepts and hangs up: every attempt to connect is one accept
+        AtomicInteger attempts = new AtomicInteger();
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket s = server.accept()) {
+                        attempts.incrementAndGet();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Cli.Result r = Cli.run(Map.of(), List.of("dump", "-h", "127.0.0.1", "-p",
+                    Integer.toString(server.getLocalPort()), "-U", "x", "-d", "x", "-o", dir.resolve("d").toString()));
+            assertEquals(1, r.exitCode(), r::toString);
+            assertEquals(1, r.err().lines().count(), r.err());
+            assertTrue(r.err().startsWith("pgsubset: error: could not connect to"), r.err());
+            assertFalse(Files.exists(dir.resolve("d")));
+        }
+        assertEquals(1, attempts.get(), "connection attempts");
     }
 
     @Test
