@@ -66,11 +66,9 @@ public final class Dumper {
             // pg_dump starts (a process, a connection, its catalog queries) while the closure runs;
             // when it fails, the copy stops at once instead of finishing first.
             SourceSnapshot.SchemaRun schema = source.startSchema(dir.path(), data::abort);
-            // the manifest's JSON is prepared now, off the path to the end (its first use is slow)
-            CompletableFuture<JsonNode> planJson = CompletableFuture.supplyAsync(() -> {
-                ManifestIO.prepare();
-                return ManifestIO.tree(PlanJson.of(source.plan()));
-            });
+            // the plan's JSON for the manifest is built now, off the path to the end
+            CompletableFuture<JsonNode> planJson = CompletableFuture.supplyAsync(
+                    () -> ManifestIO.tree(PlanJson.of(source.plan())));
             dir.onAbort(schema::cancel);
             // a signal: no copy starts (or creates a data file) while the partial directory is removed
             dir.onAbort(() -> data.abort(new Interrupted("dump interrupted")));

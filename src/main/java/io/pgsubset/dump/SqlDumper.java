@@ -200,16 +200,8 @@ public final class SqlDumper {
                     + (t.counted() ? "" : "~") + t.rows());
         }
         lines.add("plan:");
-        lines.add(new String(planJson(source), java.nio.charset.StandardCharsets.UTF_8));
+        lines.add(ManifestIO.text(ManifestIO.tree(PlanJson.of(source.plan()))));
         return lines;
-    }
-
-    private static byte[] planJson(SourceSnapshot source) {
-        try {
-            return ManifestIO.mapper().writeValueAsBytes(PlanJson.of(source.plan()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("could not serialise the plan: " + e.getMessage(), e);
-        }
     }
 
     /**

@@ -25,30 +25,20 @@ import java.util.Map;
 public final class ManifestIO {
     public static final String FILE_NAME = "manifest.json";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .registerModule(new Jdk8Module())
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     private ManifestIO() {
     }
 
-    public static ObjectMapper mapper() {
-        return MAPPER;
+    /** Made on first use: a dump writes its manifest without it, and setting it up costs tens of milliseconds. */
+    private static final class Mapper {
+        static final ObjectMapper MAPPER = new ObjectMapper()
+                .registerModule(new Jdk8Module())
+                .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     }
 
-    /**
-     * Builds the manifest's serializers now: Jackson introspects every record type on first use,
-     * about a tenth of a second on a fresh JVM, which a dump spends in the background while it
-     * copies instead of at its end. Failing here changes nothing: writing fails later, with the error.
-     */
-    public static void prepare() {
-        try {
-            MAPPER.getSerializerProviderInstance().findTypedValueSerializer(Manifest.class, true, null);
-        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
-            return;
-        }
+    public static ObjectMapper mapper() {
+        return Mapper.MAPPER;
     }
 
     /**
@@ -86,7 +76,12 @@ public final class ManifestIO {
         if (value instanceof Double d) {
             return f.numberNode(d);
         }
-        return MAPPER.valueToTree(value);
+        return mapper().valueToTree(value);
+    }
+
+    /** A JSON tree as pretty-printed in the manifest (as Jackson prints it). */
+    public static String text(JsonNode node) {
+        return ManifestJson.text(node);
     }
 
     /** Writes the manifest of {@code dir} through a temporary file and an atomic rename. */
@@ -98,13 +93,12 @@ public final class ManifestIO {
         Files.move(tmp, dir.resolve(FILE_NAME), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** The exact bytes {@link #write} writes: restore.sh carries their sha256 to check the manifest. */
+    /**
+     * The exact bytes {@link #write} writes: restore.sh carries their sha256 to check the manifest.
+     * Jackson's pretty-printed JSON, written without Jackson ({@link ManifestJson}).
+     */
     public static byte[] bytes(Manifest manifest) {
-        try {
-            return MAPPER.writeValueAsBytes(manifest);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("could not serialise the manifest: " + e.getMessage(), e);
-        }
+        return ManifestJson.bytes(manifest);
     }
 
     /** Reads the manifest of a dump directory; a missing or unreadable one is a usage error naming it. */
@@ -114,7 +108,7 @@ public final class ManifestIO {
             throw new UsageException(dir + " is not a dump directory (no such directory)");
         }
         try {
-            Manifest m = MAPPER.readValue(file.toFile(), Manifest.class);
+            Manifest m = mapper().readValue(file.toFile(), Manifest.class);
             if (m.formatVersion() != Manifest.FORMAT_VERSION) {
                 throw new UsageException(file + ": manifest format " + m.formatVersion() + " is not supported by this "
                         + "pgsubset (it reads format " + Manifest.FORMAT_VERSION + "): dump again with this version");
