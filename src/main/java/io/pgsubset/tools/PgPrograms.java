@@ -27,14 +27,20 @@ public final class PgPrograms {
 
     private final Map<String, String> env;
     private final Path debianRoot;
+    private final VersionCache versions;
 
     public PgPrograms(Map<String, String> env) {
-        this(env, Path.of("/usr/lib/postgresql"));
+        this(env, Path.of("/usr/lib/postgresql"), VersionCache.forUser(env));
     }
 
     PgPrograms(Map<String, String> env, Path debianRoot) {
+        this(env, debianRoot, VersionCache.none());
+    }
+
+    PgPrograms(Map<String, String> env, Path debianRoot, VersionCache versions) {
         this.env = Map.copyOf(env);
         this.debianRoot = debianRoot;
+        this.versions = versions;
     }
 
     /** Finds {@code name}, preferring {@code explicit} when given; fails clearly when it is nowhere. */
@@ -107,7 +113,31 @@ public final class PgPrograms {
         return out;
     }
 
-    private static PgProgram probe(String name, Path path) {
+    /** What the program answers to --version: recorded for this very file, or asked. */
+    private PgProgram probe(String name, Path path) {
+        Optional<String> known = versions.lookup(path);
+        if (known.isPresent()) {
+            Optional<PgProgram> p = parse(name, path, known.get());
+            if (p.isPresent()) {
+                return p.get();
+            }
+        }
+        String out = ask(path);
+        PgProgram program = parse(name, path, out).orElseThrow(() -> new PgsubsetException(
+                path + " does not look like PostgreSQL's " + name + ": \"" + out + "\""));
+        versions.store(path, out);
+        return program;
+    }
+
+    private static Optional<PgProgram> parse(String name, Path path, String versionText) {
+        Matcher m = VERSION.matcher(versionText);
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        return Optional.of(new PgProgram(name, path, Integer.parseInt(m.group(1)), versionText));
+    }
+
+    private static String ask(Path path) {
         try {
             Process p = new ProcessBuilder(path.toString(), "--version").redirectErrorStream(true).start();
             String out;
@@ -118,11 +148,7 @@ public final class PgPrograms {
                 p.destroyForcibly();
                 throw new PgsubsetException(path + " --version did not answer within 30 seconds");
             }
-            Matcher m = VERSION.matcher(out);
-            if (!m.find()) {
-                throw new PgsubsetException(path + " does not look like PostgreSQL's " + name + ": \"" + out + "\"");
-            }
-            return new PgProgram(name, path, Integer.parseInt(m.group(1)), out);
+            return out;
         } catch (IOException e) {
             throw new PgsubsetException("could not run " + path + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
