@@ -6,14 +6,17 @@ import io.pgsubset.connect.Connector;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The source connection of a dump or clone, opened on a second core while picocli builds the command's
- * model and the plan loads: opening it (driver set-up, the server forking a backend,
+ * The source connection of a dump or clone, opened on a second core while picocli builds the
+ * command's model and the plan loads: opening it (driver set-up, the server forking a backend,
  * authentication) took about a tenth of a second that came before the dump's first statement.
  *
  * <p>The connection flags are read from the arguments by a guess that knows only their five
@@ -25,6 +28,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Preconnect implements AutoCloseable {
     private static final Preconnect NONE = new Preconnect(null, CompletableFuture.completedFuture(null));
+    /** The flags with a value: short and long spelling. */
+    private static final List<List<String>> FLAGS = List.of(List.of("-h", "--host"), List.of("-p", "--port"),
+            List.of("-U", "--username"), List.of("-d", "--dbname"));
+    private static final Set<String> HELP = Set.of("--help", "-?", "--version", "-V");
 
     private final ConnectionOptions guessed;
     private final CompletableFuture<Connection> opening;
@@ -106,76 +113,44 @@ final class Preconnect implements AutoCloseable {
     }
 
     /**
-     * The connection flags of {@code pgsubset dump ...} or {@code clone ...} (its source), read as picocli reads them when nothing
-     * else is unusual; empty for another command, help, or a flag value that is no valid port.
+     * The connection flags of {@code pgsubset dump ...} or {@code clone ...} (its source), read as
+     * picocli reads them when nothing else is unusual; empty for another command, help, or a port
+     * that is no number.
      */
     static Optional<ConnectionOptions> guess(String[] args) {
         if (args.length < 2 || !(args[0].equals("dump") || args[0].equals("clone"))) {
             return Optional.empty();
         }
-        String host = null;
-        String port = null;
-        String user = null;
-        String dbname = null;
+        Map<String, String> values = new HashMap<>();
         boolean noPassword = false;
-        for (int i = 1; i < args.length; i++) {
+        for (int i = 1; i < args.length && !args[i].equals("--"); i++) {
             String a = args[i];
-            if (a.equals("--")) {
+            if (HELP.contains(a)) {
+                return Optional.empty();
+            }
+            noPassword |= a.equals("-w") || a.equals("--no-password");
+            for (List<String> flag : FLAGS) {
+                String shortName = flag.get(0);
+                String longName = flag.get(1);
+                if ((a.equals(shortName) || a.equals(longName)) && i + 1 < args.length) {
+                    values.put(longName, args[++i]);
+                } else if (a.startsWith(longName + "=")) {
+                    values.put(longName, a.substring(longName.length() + 1));
+                } else if (a.startsWith(shortName) && a.length() > 2 && !a.startsWith("--")) {
+                    values.put(longName, a.substring(2));
+                } else {
+                    continue;
+                }
                 break;
             }
-            switch (a) {
-                case "--help", "-?", "--version", "-V" -> {
-                    return Optional.empty();
-                }
-                case "-w", "--no-password" -> noPassword = true;
-                default -> {
-                }
-            }
-            String[] value = new String[1];
-            int next = i + 1 < args.length ? i + 1 : -1;
-            if (flag(a, "-h", "--host", args, next, value)) {
-                host = value[0];
-            } else if (flag(a, "-p", "--port", args, next, value)) {
-                port = value[0];
-            } else if (flag(a, "-U", "--username", args, next, value)) {
-                user = value[0];
-            } else if (flag(a, "-d", "--dbname", args, next, value)) {
-                dbname = value[0];
-            } else {
-                continue;
-            }
-            if (a.equals("-h") || a.equals("--host") || a.equals("-p") || a.equals("--port") || a.equals("-U")
-                    || a.equals("--username") || a.equals("-d") || a.equals("--dbname")) {
-                i++;
-            }
         }
-        Optional<Integer> portNumber;
+        Optional<Integer> port;
         try {
-            portNumber = port == null ? Optional.empty() : Optional.of(Integer.parseInt(port));
+            port = Optional.ofNullable(values.get("--port")).map(Integer::parseInt);
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        return Optional.of(new ConnectionOptions(Optional.ofNullable(host), portNumber, Optional.ofNullable(user),
-                Optional.ofNullable(dbname), noPassword));
-    }
-
-    /** Whether {@code a} is the flag ({@code -h X}, {@code -hX}, {@code --host X}, {@code --host=X}); its value into {@code value}. */
-    private static boolean flag(String a, String shortName, String longName, String[] args, int next, String[] value) {
-        if (a.equals(shortName) || a.equals(longName)) {
-            if (next < 0) {
-                return false;
-            }
-            value[0] = args[next];
-            return true;
-        }
-        if (a.startsWith(longName + "=")) {
-            value[0] = a.substring(longName.length() + 1);
-            return true;
-        }
-        if (a.startsWith(shortName) && a.length() > shortName.length() && !a.startsWith("--")) {
-            value[0] = a.substring(shortName.length());
-            return true;
-        }
-        return false;
+        return Optional.of(new ConnectionOptions(Optional.ofNullable(values.get("--host")), port,
+                Optional.ofNullable(values.get("--username")), Optional.ofNullable(values.get("--dbname")), noPassword));
     }
 }
