@@ -196,7 +196,7 @@ final class SchemaDump {
             Files.deleteIfExists(log);
             if (code != 0) {
                 throw new PgsubsetException(program.path() + " (" + step + ") failed (exit " + code + "): "
-                        + lastLines(output) + (output.contains("lock timeout")
+                        + failureLines(output) + (output.contains("lock timeout")
                         ? "; pg_dump waited longer than " + options.lockWaitTimeout().orElse("its lock timeout")
                         + " for a table lock: another session's lock request (a migration's ALTER TABLE?) is queued"
                         + " behind this dump's locks; retry when it is done, or raise --lock-wait-timeout" : ""));
@@ -206,11 +206,28 @@ final class SchemaDump {
         }
     }
 
-    private static String lastLines(String output) {
-        List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
+    /**
+     * What a failed pg_dump or pg_restore said: its first {@code error:} line and the lines after it
+     * (the server's DETAIL, HINT), up to the query text it appends ({@code detail: Query was: ...},
+     * many lines of SQL that would otherwise hide the reason, e.g. a standby's conflict with
+     * recovery); without an error line, its last three lines.
+     */
+    static String failureLines(String output) {
+        List<String> lines = output.lines().filter(l -> !l.isBlank()).map(String::strip).toList();
         if (lines.isEmpty()) {
             return "no message";
         }
-        return String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        int error = 0;
+        while (error < lines.size() && !lines.get(error).contains(": error: ")) {
+            error++;
+        }
+        if (error == lines.size()) {
+            return String.join(" / ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = error; i < lines.size() && out.size() < 3 && !lines.get(i).contains(": detail: Query was:"); i++) {
+            out.add(lines.get(i));
+        }
+        return String.join(" / ", out);
     }
 }
