@@ -5,7 +5,7 @@ import io.pgsubset.clone.CloneResult;
 import io.pgsubset.clone.Cloner;
 import io.pgsubset.connect.ConnectionOptions;
 import io.pgsubset.connect.ConnectionTarget;
-import io.pgsubset.connect.Connector;
+import io.pgsubset.dump.SourceConnection;
 import io.pgsubset.dump.CopiedTable;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.restore.RestoreListener;
@@ -106,7 +106,7 @@ final class CloneCommand implements Callable<Integer> {
         CloneRequest request = new CloneRequest(source.options(ctx, connection.target(ctx)), source.jobs, create,
                 Optional.ofNullable(owner), clean, replace ? Optional.of(into.dbname()) : Optional.empty(), terminate,
                 dropOld, maintenanceDb, new Main.Version().getVersion()[0]);
-        Connector from = connection.connector(ctx);
+        SourceConnection from = connection.source(ctx, source.limits().statementTimeout());
         CloneResult result;
         try (DumpProgress progress = output.quiet ? DumpProgress.silent(ctx) : DumpProgress.forStream(ctx)) {
             result = new Cloner(from, into, new PgPrograms(ctx.env()), source.pgDump(),

@@ -3,9 +3,10 @@ package io.pgsubset.cli;
 import io.pgsubset.connect.ConnectionOptions;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.dump.SnapshotAhead;
+import io.pgsubset.dump.SourceConnection;
 import picocli.CommandLine.Option;
 
-import java.sql.Connection;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -45,8 +46,17 @@ public final class ConnectionMixin {
      * and settles on one server of a host list, so that every session of the command reaches it.
      */
     public Connector connector(CliContext ctx) {
+        return new Connector(target(ctx)).withPromptedPasswordIfNeeded(noPassword).pinned();
+    }
+
+    /**
+     * The source of a dump or clone: {@link #connector}, with the start the command line began
+     * while the command started ({@link Preconnect}) when it was begun for these flags and {@code
+     * statementTimeout}. On a terminal, a password the server asked for is prompted instead.
+     */
+    public SourceConnection source(CliContext ctx, Optional<String> statementTimeout) {
         ConnectionTarget target = target(ctx);
-        Optional<CompletableFuture<Connection>> ahead = ctx.preconnect().take(options());
+        Optional<CompletableFuture<SnapshotAhead>> ahead = ctx.preconnect().take(options(), statementTimeout);
         if (ahead.isPresent() && target.oneServer()) {
             if (ctx.verbose()) {
                 ctx.err().println("pgsubset: connecting to " + target + " since the command started");
@@ -54,9 +64,9 @@ public final class ConnectionMixin {
             // on a terminal, a password the server asks for is prompted: wait for the attempt to know
             if (noPassword || target.hasPassword() || System.console() == null
                     || !ahead.get().handle((c, e) -> e != null && Connector.wantsPassword(e)).join()) {
-                return new Connector(target).withOpenedAhead(ahead.get());
+                return new SourceConnection(new Connector(target), ahead);
             }
         }
-        return new Connector(target).withPromptedPasswordIfNeeded(noPassword).pinned();
+        return SourceConnection.of(connector(ctx));
     }
 }

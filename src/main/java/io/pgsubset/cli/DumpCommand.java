@@ -101,8 +101,8 @@ final class DumpCommand implements Callable<Integer> {
         ProcessAge.nanos().ifPresent(nanos -> progress.phase("start-up (process start to the dump)", nanos));
         DumpResult result;
         try (progress) {
-            result = new Dumper(connection.connector(ctx), new PgPrograms(ctx.env()), source.pgDump(),
-                    progress).run(request);
+            result = new Dumper(connection.source(ctx, source.limits().statementTimeout()), new PgPrograms(ctx.env()),
+                    source.pgDump(), progress).run(request);
         }
         printSummary(result);
         return 0;
@@ -129,8 +129,8 @@ final class DumpCommand implements Callable<Integer> {
         SqlDumper.Result result;
         try (progress; ScriptOutput out = toStdout ? ScriptOutput.stdout(ctx.stdout().get())
                 : ScriptOutput.file(Path.of(output), force)) {
-            result = new SqlDumper(connection.connector(ctx), new PgPrograms(ctx.env()), source.pgDump(), progress)
-                    .run(request, out);
+            result = new SqlDumper(connection.source(ctx, source.limits().statementTimeout()),
+                    new PgPrograms(ctx.env()), source.pgDump(), progress).run(request, out);
         }
         // with -o - standard output carries the script alone
         PrintWriter summary = toStdout ? ctx.err() : ctx.out();

@@ -3,9 +3,8 @@ package io.pgsubset.cli;
 import io.pgsubset.connect.ConnectionOptions;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.dump.SnapshotAhead;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,16 +14,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The source connection of a dump or clone, opened on a second core while picocli builds the
- * command's model and the plan loads: opening it (driver set-up, the server forking a backend,
- * authentication) took about a tenth of a second that came before the dump's first statement.
+ * The source of a dump or clone, connected on a second core while picocli builds the command's
+ * model and the plan loads, which took about a quarter of a second: the connection opened (driver
+ * set-up, the server forking a backend, authentication), the leader's snapshot exported and the
+ * catalog read in it ({@link SnapshotAhead}), as the dump would do first.
  *
- * <p>The connection flags are read from the arguments by a guess that knows only their five
- * spellings; the command takes the connection only when picocli's parse gives the same flags (so a
- * wrong guess costs a connection, never a wrong server). It is opened only for a source, whose
- * database must exist (the target of a restore may not yet), to one server without
- * target_session_attrs (a host list is probed in order first), and never prompts: when it fails,
- * the command connects as before and reports that failure itself.
+ * <p>The connection flags and {@code --statement-timeout} (which bounds the catalog queries) are
+ * read from the arguments by a guess that knows only their spellings; the command takes what was
+ * begun only when picocli's parse gives the same values (so a wrong guess costs a connection, never
+ * a wrong server or an untimed query). It is opened only for a source, whose database must exist
+ * (the target of a restore may not yet), to one server without target_session_attrs (a host list
+ * is probed in order first), and never prompts: when it fails, the command reports that failure
+ * itself, or on a terminal prompts for the password the server asked for and connects again.
  */
 final class Preconnect implements AutoCloseable {
     private static final Preconnect NONE = new Preconnect(null, CompletableFuture.completedFuture(null));
@@ -32,12 +33,17 @@ final class Preconnect implements AutoCloseable {
     private static final List<List<String>> FLAGS = List.of(List.of("-h", "--host"), List.of("-p", "--port"),
             List.of("-U", "--username"), List.of("-d", "--dbname"));
     private static final Set<String> HELP = Set.of("--help", "-?", "--version", "-V");
+    private static final String STATEMENT_TIMEOUT = "--statement-timeout";
 
-    private final ConnectionOptions guessed;
-    private final CompletableFuture<Connection> opening;
+    /** What the arguments say, as far as the start done ahead depends on it. */
+    record Guess(ConnectionOptions connection, Optional<String> statementTimeout) {
+    }
+
+    private final Guess guessed;
+    private final CompletableFuture<SnapshotAhead> opening;
     private final AtomicBoolean taken = new AtomicBoolean();
 
-    private Preconnect(ConnectionOptions guessed, CompletableFuture<Connection> opening) {
+    private Preconnect(Guess guessed, CompletableFuture<SnapshotAhead> opening) {
         this.guessed = guessed;
         this.opening = opening;
     }
@@ -46,19 +52,19 @@ final class Preconnect implements AutoCloseable {
         return NONE;
     }
 
-    /** Starts opening the connection a dump's or clone's arguments name; nothing for anything else. */
+    /** Starts connecting to the source a dump's or clone's arguments name; nothing for anything else. */
     static Preconnect start(String[] args, Map<String, String> env) {
-        Optional<ConnectionOptions> guess = guess(args);
+        Optional<Guess> guess = guess(args);
         if (guess.isEmpty()) {
             return NONE;
         }
-        CompletableFuture<Connection> opening = new CompletableFuture<>();
+        CompletableFuture<SnapshotAhead> opening = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                Connection c = open(guess.get(), env);
-                if (!opening.complete(c) && c != null) {
+                SnapshotAhead begun = begin(guess.get(), env);
+                if (!opening.complete(begun) && begun != null) {
                     // cancelled meanwhile: the command ended without it
-                    closeQuietly(c);
+                    begun.discard();
                 }
             } catch (Throwable e) {
                 opening.completeExceptionally(e);
@@ -69,55 +75,52 @@ final class Preconnect implements AutoCloseable {
         return new Preconnect(guess.get(), opening);
     }
 
-    private static Connection open(ConnectionOptions options, Map<String, String> env) {
-        ConnectionTarget target = ConnectionTarget.resolve(options, env);
+    private static SnapshotAhead begin(Guess guess, Map<String, String> env) {
+        ConnectionTarget target = ConnectionTarget.resolve(guess.connection(), env);
         if (!target.oneServer()) {
             return null;
         }
-        return new Connector(target).open();
+        return SnapshotAhead.begin(new Connector(target).open(), guess.statementTimeout());
     }
 
     /**
-     * The connection being opened ahead, when {@code actual} (the flags as picocli parsed them)
-     * are the guessed ones: it completes with the connection, with null when none is opened ahead
-     * (a host list), or with the failure to connect, which the command reports as its own (trying
-     * again would only fail again, and wait out a dead host's timeout a second time). Else empty.
+     * The start begun ahead, when {@code actual} (the flags as picocli parsed them) and {@code
+     * statementTimeout} are the guessed ones: it completes with the snapshot begun, with null when
+     * nothing is begun ahead (a host list), or with the failure, which the command reports as its
+     * own (trying again would only fail again, and wait out a dead host's timeout a second time).
+     * Else empty, and what was begun is ended.
      */
-    Optional<CompletableFuture<Connection>> take(ConnectionOptions actual) {
-        if (guessed == null || !guessed.equals(actual) || !taken.compareAndSet(false, true)) {
+    Optional<CompletableFuture<SnapshotAhead>> take(ConnectionOptions actual, Optional<String> statementTimeout) {
+        if (guessed == null || !guessed.equals(new Guess(actual, statementTimeout))) {
+            close();
+            return Optional.empty();
+        }
+        if (!taken.compareAndSet(false, true)) {
             return Optional.empty();
         }
         return Optional.of(opening);
     }
 
-    /** Closes the connection unless a command took it (then it is the command's to close), now or when it opens. */
+    /**
+     * Ends what was begun unless the command took it, now or when it is there. A command that took
+     * it and ended before its dump claimed it leaves it here too: whoever claims first owns it.
+     */
     @Override
     public void close() {
-        if (taken.get()) {
-            return;
-        }
         opening.cancel(false);
-        opening.thenAccept(c -> {
-            if (c != null) {
-                closeQuietly(c);
+        opening.thenAccept(begun -> {
+            if (begun != null) {
+                begun.discard();
             }
         });
     }
 
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // an unused connection: nothing depends on its closing cleanly
-        }
-    }
-
     /**
-     * The connection flags of {@code pgsubset dump ...} or {@code clone ...} (its source), read as
-     * picocli reads them when nothing else is unusual; empty for another command, help, or a port
-     * that is no number.
+     * The connection flags and statement timeout of {@code pgsubset dump ...} or {@code clone ...}
+     * (its source), read as picocli reads them when nothing else is unusual; empty for another
+     * command, help, or a port that is no number.
      */
-    static Optional<ConnectionOptions> guess(String[] args) {
+    static Optional<Guess> guess(String[] args) {
         if (args.length < 2 || !(args[0].equals("dump") || args[0].equals("clone"))) {
             return Optional.empty();
         }
@@ -129,6 +132,14 @@ final class Preconnect implements AutoCloseable {
                 return Optional.empty();
             }
             noPassword |= a.equals("-w") || a.equals("--no-password");
+            if (a.equals(STATEMENT_TIMEOUT) && i + 1 < args.length) {
+                values.put(STATEMENT_TIMEOUT, args[++i]);
+                continue;
+            }
+            if (a.startsWith(STATEMENT_TIMEOUT + "=")) {
+                values.put(STATEMENT_TIMEOUT, a.substring(STATEMENT_TIMEOUT.length() + 1));
+                continue;
+            }
             for (List<String> flag : FLAGS) {
                 String shortName = flag.get(0);
                 String longName = flag.get(1);
@@ -150,7 +161,8 @@ final class Preconnect implements AutoCloseable {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        return Optional.of(new ConnectionOptions(Optional.ofNullable(values.get("--host")), port,
-                Optional.ofNullable(values.get("--username")), Optional.ofNullable(values.get("--dbname")), noPassword));
+        return Optional.of(new Guess(new ConnectionOptions(Optional.ofNullable(values.get("--host")), port,
+                Optional.ofNullable(values.get("--username")), Optional.ofNullable(values.get("--dbname")), noPassword),
+                Optional.ofNullable(values.get(STATEMENT_TIMEOUT))));
     }
 }

@@ -2,6 +2,7 @@ package io.pgsubset.clone;
 
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.dump.SourceConnection;
 import io.pgsubset.dump.CopiedTable;
 import io.pgsubset.dump.DumpListener;
 import io.pgsubset.dump.SourceFailures;
@@ -34,7 +35,7 @@ import java.util.Optional;
  * pass through a private temporary directory, removed at the end.
  */
 public final class Cloner {
-    private final Connector source;
+    private final SourceConnection source;
     private final ConnectionTarget target;
     private final PgPrograms programs;
     private final Optional<Path> pgDumpPath;
@@ -43,7 +44,7 @@ public final class Cloner {
     private final DumpListener listener;
     private final RestoreListener targetListener;
 
-    public Cloner(Connector source, ConnectionTarget target, PgPrograms programs, Optional<Path> pgDumpPath,
+    public Cloner(SourceConnection source, ConnectionTarget target, PgPrograms programs, Optional<Path> pgDumpPath,
                   Optional<Path> psqlPath, Map<String, String> env, DumpListener listener,
                   RestoreListener targetListener) {
         this.source = source;

@@ -3,6 +3,7 @@ package io.pgsubset.clone;
 import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.dump.SourceConnection;
 import io.pgsubset.database.TargetDatabase;
 import io.pgsubset.dump.CopiedTable;
 import io.pgsubset.dump.DumpListener;
@@ -34,7 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * COMMIT. One session, so one COPY at a time; --create and --replace copy with --jobs.
  */
 final class OneTransactionClone {
-    private final Connector source;
+    private final SourceConnection source;
     private final ConnectionTarget target;
     private final PgPrograms programs;
     private final Optional<Path> pgDumpPath;
@@ -42,7 +43,7 @@ final class OneTransactionClone {
     private final DumpListener listener;
     private final RestoreListener targetListener;
 
-    OneTransactionClone(Connector source, ConnectionTarget target, PgPrograms programs, Optional<Path> pgDumpPath,
+    OneTransactionClone(SourceConnection source, ConnectionTarget target, PgPrograms programs, Optional<Path> pgDumpPath,
                         Optional<Path> psqlPath, Map<String, String> env, DumpListener listener,
                         RestoreListener targetListener) {
         this.source = source;

@@ -13,9 +13,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Opens JDBC connections to a {@link ConnectionTarget} and turns failures into one clear line.
@@ -27,28 +24,8 @@ public final class Connector {
     private static final String DEFAULT_CONNECT_TIMEOUT = "10";
 
     private final ConnectionTarget target;
-    /** A connection to the target being opened ahead (see {@link #withOpenedAhead}), until the first {@link #open} takes it. */
-    private final AtomicReference<CompletableFuture<Connection>> ahead;
-
     public Connector(ConnectionTarget target) {
-        this(target, null);
-    }
-
-    private Connector(ConnectionTarget target, CompletableFuture<Connection> ahead) {
         this.target = target;
-        this.ahead = new AtomicReference<>(ahead);
-    }
-
-    /**
-     * This connector, whose first {@link #open} returns what {@code opening} comes to: a connection
-     * the caller opens ahead to the same one server (while other start-up work runs), its failure
-     * (thrown as this connector would throw it), or null to open one after all.
-     */
-    public Connector withOpenedAhead(CompletableFuture<Connection> opening) {
-        if (!target.oneServer()) {
-            throw new IllegalArgumentException("a connection opened ahead needs a target of one server, not " + target);
-        }
-        return new Connector(target, opening);
     }
 
     public ConnectionTarget target() {
@@ -56,11 +33,6 @@ public final class Connector {
     }
 
     public Connection open() {
-        CompletableFuture<Connection> opening = ahead.getAndSet(null);
-        Connection opened = opening == null ? null : awaitAhead(opening);
-        if (opened != null) {
-            return opened;
-        }
         List<Endpoint> servers = target.endpoints();
         if (target.oneServer()) {
             try {
@@ -70,20 +42,6 @@ public final class Connector {
             }
         }
         return openFirstAcceptable().connection();
-    }
-
-    private static Connection awaitAhead(CompletableFuture<Connection> opening) {
-        try {
-            return opening.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
     }
 
     /**

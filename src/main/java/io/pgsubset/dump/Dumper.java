@@ -5,7 +5,6 @@ import io.pgsubset.format.DumpLayout;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.QualifiedName;
-import io.pgsubset.connect.Connector;
 import io.pgsubset.error.Interrupted;
 import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.manifest.Manifest;
@@ -30,13 +29,14 @@ import java.util.concurrent.CompletableFuture;
  * complete. Never writes to the source.
  */
 public final class Dumper {
-    private final Connector connector;
+    private final SourceConnection connection;
     private final PgPrograms programs;
     private final Optional<Path> pgDumpPath;
     private final DumpListener listener;
 
-    public Dumper(Connector connector, PgPrograms programs, Optional<Path> pgDumpPath, DumpListener listener) {
-        this.connector = connector;
+    public Dumper(SourceConnection connection, PgPrograms programs, Optional<Path> pgDumpPath,
+                  DumpListener listener) {
+        this.connection = connection;
         this.programs = programs;
         this.pgDumpPath = pgDumpPath;
         this.listener = listener;
@@ -56,7 +56,7 @@ public final class Dumper {
     }
 
     private DumpResult run(DumpRequest request, SourceSnapshot.Options options, long started) {
-        try (SourceSnapshot source = SourceSnapshot.open(connector, programs, pgDumpPath, listener, options,
+        try (SourceSnapshot source = SourceSnapshot.open(connection, programs, pgDumpPath, listener, options,
                 request.jobs());
              DumpDirectory dir = DumpDirectory.create(request.output(), request.force())) {
             Catalog catalog = source.catalog();
@@ -110,7 +110,7 @@ public final class Dumper {
         List<DataDump.Job> settled = source.settledJobs(request.compress());
         timer.copyingBeforeClosure(planned(settled));
         long synced = FileOutput.syncNanos();
-        var copying = data.start(source.leader(), connector, request.jobs(), settled);
+        var copying = data.start(source.leader(), connection.connector(), request.jobs(), settled);
         try {
             Subset subset = source.subset();
             jobs.addAll(SourceSnapshot.jobs(source.catalog(), subset, request.compress()));

@@ -102,47 +102,77 @@ final class SnapshotSession implements AutoCloseable, Lane {
     }
 
     /**
-     * Opens the leader: begins the transaction and exports its snapshot. {@code statementTimeout}
-     * bounds the leader's statements until it copies rows ({@link #untimed}). The connections of
-     * {@code workers} workers open meanwhile, once the leader's is open ({@link WorkerConnections}).
+     * The leader's transaction begun and its snapshot exported, before the leader exists: on a
+     * connection opened while the command started ({@link SnapshotAhead}), or by {@link #export}.
+     */
+    record Begun(Connection conn, String snapshotId, String snapshotTime, Optional<Standby> standby, boolean timed) {
+    }
+
+    /**
+     * Sets up the leader's session on {@code conn} (see {@link #prepare}), with {@code
+     * statementTimeout} when given, and begins its transaction; the caller closes {@code conn}
+     * when this throws.
+     */
+    static Begun begin(Connection conn, Optional<String> statementTimeout) throws SQLException {
+        prepare(conn, Optional.empty());
+        if (statementTimeout.isPresent()) {
+            set(conn, "statement_timeout", statementTimeout.get(), "--statement-timeout");
+        }
+        conn.setAutoCommit(false);
+        try (Statement st = conn.createStatement()) {
+            st.execute(BEGIN);
+            try (ResultSet rs = st.executeQuery(EXPORT_SQL)) {
+                rs.next();
+                Optional<Standby> standby = rs.getBoolean(3)
+                        ? Optional.of(new Standby(rs.getBoolean(4), rs.getString(5)))
+                        : Optional.empty();
+                return new Begun(conn, rs.getString(1), rs.getString(2), standby, statementTimeout.isPresent());
+            }
+        }
+    }
+
+    /**
+     * Opens the leader: begins the transaction and exports its snapshot, or takes {@code ahead},
+     * where that is done already. {@code statementTimeout} bounds the leader's statements until it
+     * copies rows ({@link #untimed}). The connections of {@code workers} workers open meanwhile,
+     * once the leader's is open ({@link WorkerConnections}).
      */
     static SnapshotSession export(Connector connector, Optional<String> lockWaitTimeout,
                                   Optional<String> statementTimeout, RateLimit rate, int workers) {
-        Connection conn = connector.open();
+        return export(Optional.empty(), connector, lockWaitTimeout, statementTimeout, rate, workers);
+    }
+
+    static SnapshotSession export(Optional<Begun> ahead, Connector connector, Optional<String> lockWaitTimeout,
+                                  Optional<String> statementTimeout, RateLimit rate, int workers) {
+        Connection conn = ahead.isPresent() ? ahead.get().conn() : connector.open();
         // after the leader's: the first connection of a process is the slow one (the driver's
         // first run), and the workers' would only compete with it for the CPU
         WorkerConnections workerConnections = workers > 0
                 ? WorkerConnections.open(workers, connector, c -> prepareWorker(c, lockWaitTimeout))
                 : WorkerConnections.none();
         try {
-            prepare(conn, lockWaitTimeout);
-            if (statementTimeout.isPresent()) {
-                set(conn, "statement_timeout", statementTimeout.get(), "--statement-timeout");
+            Begun begun = ahead.isPresent() ? ahead.get() : begin(conn, statementTimeout);
+            if (lockWaitTimeout.isPresent()) {
+                set(conn, "lock_timeout", lockWaitTimeout.get(), "--lock-wait-timeout");
             }
-            conn.setAutoCommit(false);
-            try (Statement st = conn.createStatement()) {
-                st.execute(BEGIN);
-                try (ResultSet rs = st.executeQuery(EXPORT_SQL)) {
-                    rs.next();
-                    SnapshotSession leader = new SnapshotSession(conn, rs.getString(1), rs.getString(2),
-                            lockWaitTimeout, false, ConcurrentHashMap.newKeySet(), rate, Optional.empty(),
-                            workerConnections);
-                    leader.timed = statementTimeout.isPresent();
-                    if (rs.getBoolean(3)) {
-                        leader.standby = Optional.of(new Standby(rs.getBoolean(4), rs.getString(5)));
-                    }
-                    return leader;
-                }
-            }
+            SnapshotSession leader = new SnapshotSession(conn, begun.snapshotId(), begun.snapshotTime(),
+                    lockWaitTimeout, false, ConcurrentHashMap.newKeySet(), rate, Optional.empty(), workerConnections);
+            leader.timed = begun.timed();
+            leader.standby = begun.standby();
+            return leader;
         } catch (SQLException | RuntimeException e) {
             Connections.closeAfter(conn, e);
             workerConnections.close();
-            if (e instanceof PgsubsetException pe) {
-                throw pe;
-            }
-            throw new PgsubsetException("could not start the dump's snapshot transaction: "
-                    + Messages.firstLine(e), e);
+            throw startFailure(e);
         }
+    }
+
+    /** {@code e}, thrown while the leader's transaction began, as the command reports it. */
+    static PgsubsetException startFailure(Exception e) {
+        if (e instanceof PgsubsetException pe) {
+            return pe;
+        }
+        return new PgsubsetException("could not start the dump's snapshot transaction: " + Messages.firstLine(e), e);
     }
 
     /** Opens a worker on the leader's snapshot, on a connection opened in advance when one is left. */

@@ -91,25 +91,37 @@ public final class SourceSnapshot implements AutoCloseable {
      * request is queued behind them, and its lock timeout ends that stall. The connections of
      * {@code workers} copy workers open meanwhile (0: none will copy, or they open their own).
      */
-    public static SourceSnapshot open(Connector connector, PgPrograms programs, Optional<Path> pgDumpPath,
+    public static SourceSnapshot open(SourceConnection source, PgPrograms programs, Optional<Path> pgDumpPath,
                                       DumpListener listener, Options options, int workers) {
         PhaseTimer timer = new PhaseTimer(listener);
         ClientTools tools = ClientTools.lookUp(programs, pgDumpPath, timer);
-        SnapshotSession leader;
+        Connector connector = source.connector();
+        Leader started;
         try {
-            leader = timer.time("connect", () -> SnapshotSession.export(connector, options.lockWaitTimeout(),
-                    options.limits().statementTimeout(), options.limits().maxRate(), workers));
+            started = timer.time("connect", () -> {
+                Optional<SnapshotAhead> ahead = claim(source.ahead());
+                return new Leader(ahead, SnapshotSession.export(ahead.map(SnapshotAhead::begun), connector,
+                        options.lockWaitTimeout(), options.limits().statementTimeout(), options.limits().maxRate(),
+                        workers));
+            });
         } catch (RuntimeException e) {
             throw tools.orPgDumpFailure(e);
         }
+        SnapshotSession leader = started.session();
+        Optional<SnapshotAhead> ahead = started.ahead();
         CancelOnExit cancelOnExit = CancelOnExit.watch(leader);
         try {
             PgProgram pgDump = tools.pgDump();
-            timer.step("snapshot " + leader.snapshotId() + " at " + leader.snapshotTime());
+            timer.step("snapshot " + leader.snapshotId() + " at " + leader.snapshotTime()
+                    + (ahead.isPresent() ? ", begun with the catalog while the command started" : ""));
             leader.standby().filter(s -> !s.feedback()).ifPresent(s -> listener.warning(SourceFailures.standbyRisk(s)));
-            // Sizes only weigh the jobs: pg_class's estimates do, without opening every relation file.
-            Catalog catalog = timer.time("catalog",
-                    () -> CatalogReader.read(leader.connection(), List.of(), CatalogReader.Sizes.ESTIMATED));
+            Catalog catalog;
+            if (ahead.isPresent()) {
+                catalog = ahead.get().catalog();
+                timer.record("catalog", ahead.get().catalogNanos());
+            } else {
+                catalog = timer.time("catalog", () -> readCatalog(leader.connection()));
+            }
             pgDump.requireAtLeast(catalog.server().majorVersion());
             PgProgram pgRestore = tools.pgRestore().requireAtLeast(pgDump);
             ResolvedPlan plan = timer.time("plan", () -> options.plan().resolve(leader.connection(), catalog));
@@ -127,6 +139,35 @@ public final class SourceSnapshot implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The leader, and what of its start was done ahead. */
+    private record Leader(Optional<SnapshotAhead> ahead, SnapshotSession session) {
+    }
+
+    /** The snapshot begun ahead, once it is there; its failure is thrown as the leader's own would be. */
+    private static Optional<SnapshotAhead> claim(Optional<CompletableFuture<SnapshotAhead>> ahead) {
+        if (ahead.isEmpty()) {
+            return Optional.empty();
+        }
+        SnapshotAhead begun;
+        try {
+            begun = ahead.get().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+        return Optional.ofNullable(begun).filter(SnapshotAhead::claim);
+    }
+
+    /** The catalog as a dump reads it. Sizes only weigh the jobs: pg_class's estimates do, without opening every relation file. */
+    static Catalog readCatalog(Connection conn) {
+        return CatalogReader.read(conn, List.of(), CatalogReader.Sizes.ESTIMATED);
     }
 
     public Catalog catalog() {

@@ -2,7 +2,6 @@ package io.pgsubset.dump;
 
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.Table;
-import io.pgsubset.connect.Connector;
 import io.pgsubset.copy.Sink;
 import io.pgsubset.copy.Tee;
 import io.pgsubset.error.Messages;
@@ -39,13 +38,14 @@ import java.util.zip.GZIPOutputStream;
  * connection: nothing is held per table, and the first bytes leave before the data is read.
  */
 public final class SqlDumper {
-    private final Connector connector;
+    private final SourceConnection connection;
     private final PgPrograms programs;
     private final Optional<Path> pgDumpPath;
     private final DumpListener listener;
 
-    public SqlDumper(Connector connector, PgPrograms programs, Optional<Path> pgDumpPath, DumpListener listener) {
-        this.connector = connector;
+    public SqlDumper(SourceConnection connection, PgPrograms programs, Optional<Path> pgDumpPath,
+                     DumpListener listener) {
+        this.connection = connection;
         this.programs = programs;
         this.pgDumpPath = pgDumpPath;
         this.listener = listener;
@@ -74,7 +74,7 @@ public final class SqlDumper {
     public Result run(ScriptRequest request, ScriptOutput output, Consumer<Manifest.Source> beforeWriting) {
         long started = System.nanoTime();
         Path work = SourceSnapshot.workDirectory("pgsubset-sql-");
-        try (SourceSnapshot source = SourceSnapshot.open(connector, programs, pgDumpPath, listener,
+        try (SourceSnapshot source = SourceSnapshot.open(connection, programs, pgDumpPath, listener,
                 request.source(), 0)) {
             beforeWriting.accept(source.source());
             PhaseTimer timer = source.listener();

@@ -38,17 +38,31 @@ class PreconnectTest {
     void guessesTheConnectionFlagsInEverySpelling() {
         ConnectionOptions expected = new ConnectionOptions(Optional.of("db.example"), Optional.of(5433),
                 Optional.of("alice"), Optional.of("prod"), false);
-        assertEquals(Optional.of(expected), Preconnect.guess(new String[] {"dump", "-h", "db.example", "-p", "5433",
+        assertEquals(Optional.of(expected), connection(new String[] {"dump", "-h", "db.example", "-p", "5433",
                 "-U", "alice", "-d", "prod", "-o", "out"}));
-        assertEquals(Optional.of(expected), Preconnect.guess(new String[] {"dump", "-hdb.example", "-p5433",
+        assertEquals(Optional.of(expected), connection(new String[] {"dump", "-hdb.example", "-p5433",
                 "-Ualice", "-dprod", "--plan", "p.yaml"}));
-        assertEquals(Optional.of(expected), Preconnect.guess(new String[] {"dump", "--host=db.example",
+        assertEquals(Optional.of(expected), connection(new String[] {"dump", "--host=db.example",
                 "--port", "5433", "--username=alice", "--dbname", "prod"}));
         assertEquals(Optional.of(new ConnectionOptions(Optional.empty(), Optional.empty(), Optional.empty(),
-                Optional.of("service=x"), true)), Preconnect.guess(new String[] {"dump", "-w", "-d", "service=x"}));
+                Optional.of("service=x"), true)), connection(new String[] {"dump", "-w", "-d", "service=x"}));
         // the last one counts, as in picocli for a single-value option
-        assertEquals(Optional.of("b"), Preconnect.guess(new String[] {"dump", "-d", "a", "-d", "b"})
+        assertEquals(Optional.of("b"), connection(new String[] {"dump", "-d", "a", "-d", "b"})
                 .flatMap(ConnectionOptions::dbname));
+    }
+
+    @Test
+    void guessesTheStatementTimeoutThatBoundsTheCatalogQueries() {
+        assertEquals(Optional.of(Optional.of("5min")), Preconnect.guess(new String[] {"dump", "-d", "prod",
+                "--statement-timeout", "5min"}).map(Preconnect.Guess::statementTimeout));
+        assertEquals(Optional.of(Optional.of("30s")), Preconnect.guess(new String[] {"clone", "--statement-timeout=30s",
+                "-d", "prod"}).map(Preconnect.Guess::statementTimeout));
+        assertEquals(Optional.of(Optional.empty()), Preconnect.guess(new String[] {"dump", "-d", "prod"})
+                .map(Preconnect.Guess::statementTimeout));
+    }
+
+    private static Optional<ConnectionOptions> connection(String[] args) {
+        return Preconnect.guess(args).map(Preconnect.Guess::connection);
     }
 
     @Test
@@ -68,6 +82,31 @@ class PreconnectTest {
         assertEquals(0, r.exitCode(), r::toString);
         assertTrue(r.err().contains(AHEAD), r.err());
         assertEquals(1, r.err().lines().filter(l -> l.contains("phase connect:")).count(), r.err());
+        assertNoOtherSession(db);
+    }
+
+    @Test
+    void theDumpsSnapshotAndCatalogAreBegunAheadWithItsStatementTimeout(TestDatabase db, @TempDir Path dir) {
+        Cli.Result r = Cli.against(db, "dump", "-o", dir.resolve("d").toString(), "--statement-timeout", "5min",
+                "--verbose");
+        assertEquals(0, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("begun with the catalog while the command started"), r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.contains("phase catalog:")).count(), r.err());
+        assertNoOtherSession(db);
+        // a timeout the server refuses is the same usage error as without the start ahead
+        Cli.Result bad = Cli.against(db, "dump", "-o", dir.resolve("e").toString(), "--statement-timeout", "soon");
+        assertEquals(2, bad.exitCode(), bad::toString);
+        assertTrue(bad.err().startsWith("pgsubset: error: invalid --statement-timeout \"soon\""), bad.err());
+        assertNoOtherSession(db);
+    }
+
+    @Test
+    void aDumpThatStopsBeforeItsSnapshotEndsWhatWasBegunAhead(TestDatabase db, @TempDir Path dir) throws Exception {
+        Path notADump = Files.createDirectories(dir.resolve("mine"));
+        Files.writeString(notADump.resolve("keep.txt"), "precious");
+        Cli.Result r = Cli.against(db, "dump", "-o", notADump.toString(), "--force");
+        assertEquals(2, r.exitCode(), r::toString);
+        assertEquals("precious", Files.readString(notADump.resolve("keep.txt")));
         assertNoOtherSession(db);
     }
 

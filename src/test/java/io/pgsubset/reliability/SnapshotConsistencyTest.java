@@ -4,6 +4,7 @@ import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.connect.ConnectionOptions;
 import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Connector;
+import io.pgsubset.dump.SourceConnection;
 import io.pgsubset.dump.DumpListener;
 import io.pgsubset.dump.DumpRequest;
 import io.pgsubset.dump.Dumper;
@@ -133,7 +134,7 @@ class SnapshotConsistencyTest {
         PlanFile file = PlanLoader.load(planPath);
         PlanSource plan = (conn, catalog) -> Plans.resolve(conn, file, catalog).plan();
         Connector connector = new Connector(ConnectionTarget.resolve(ConnectionOptions.none(), db.libpqEnv()));
-        new Dumper(connector, new PgPrograms(System.getenv()), Optional.empty(), listener)
+        new Dumper(SourceConnection.of(connector), new PgPrograms(System.getenv()), Optional.empty(), listener)
                 .run(DumpRequest.of(plan, PLAN, out).withJobs(2));
         return out;
     }
