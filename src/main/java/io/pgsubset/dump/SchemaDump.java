@@ -72,14 +72,15 @@ final class SchemaDump {
         } catch (IOException e) {
             throw DumpErrors.io("could not create " + archive.getParent(), e);
         }
-        execute(dumpArgv(options, archive), dir, "pg_dump", options.pgDump());
+        execute(dumpArgv(options, archive), archive, dir, "pg_dump", options.pgDump());
         Optional<Path> list = withoutPublicSchema(dir, archive);
         CompletableFuture<Void> post = CompletableFuture.runAsync(() -> execute(
-                sectionArgv(options, "post-data", archive, dir.resolve(POST_DATA), list), dir, "post-data",
+                sectionArgv(options, "post-data", archive, dir.resolve(POST_DATA), list), dir.resolve(POST_DATA), dir,
+                "post-data",
                 options.pgRestore()));
         try {
-            execute(sectionArgv(options, "pre-data", archive, dir.resolve(PRE_DATA), list), dir, "pre-data",
-                    options.pgRestore());
+            execute(sectionArgv(options, "pre-data", archive, dir.resolve(PRE_DATA), list), dir.resolve(PRE_DATA), dir,
+                    "pre-data", options.pgRestore());
         } catch (RuntimeException e) {
             cancel();
             post.exceptionally(ignored -> null).join();
@@ -111,8 +112,8 @@ final class SchemaDump {
             return Optional.empty();
         }
         Path list = dir.resolve(LIST);
-        execute(List.of(options.pgRestore().path().toString(), "--list", "--file=" + list, archive.toString()), dir,
-                "list", options.pgRestore());
+        execute(List.of(options.pgRestore().path().toString(), "--list", "--file=" + list, archive.toString()), list,
+                dir, "list", options.pgRestore());
         try {
             List<String> entries = Files.readAllLines(list, StandardCharsets.UTF_8).stream()
                     .map(l -> PUBLIC_SCHEMA_ENTRY.matcher(l).matches() ? ";" + l : l).toList();
@@ -163,10 +164,14 @@ final class SchemaDump {
         return argv;
     }
 
-    private void execute(List<String> argv, Path dir, String step, PgProgram program) {
+    /**
+     * Runs pg_dump or pg_restore, which writes {@code writes}. That file is made here first, the
+     * owner's only: the program truncates it and keeps its mode (a shell setting umask 077 before
+     * each program cost a process start on the way to the schema).
+     */
+    private void execute(List<String> argv, Path writes, Path dir, String step, PgProgram program) {
         Path log = dir.resolve(".pg_dump-" + step + ".log");
-        // umask 077: the archive and the section files pg_dump and pg_restore create are the owner's only
-        ProcessBuilder pb = new ProcessBuilder(OwnerOnly.underPrivateUmask(argv)).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("PG"));
         pb.environment().putAll(options.environment());
         try {
@@ -174,6 +179,7 @@ final class SchemaDump {
                 throw new TableCopier.DumpCancelled();
             }
             OwnerOnly.newChannel(log).close();
+            OwnerOnly.newChannel(writes).close();
             Process p = pb.redirectOutput(log.toFile()).start();
             running.add(p);
             if (cancelled) {

@@ -15,16 +15,14 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
  * Files and directories of a dump: production rows, so readable by their owner only, whatever the
  * umask (as pg_dump's directory format and libpq's .pgpass check have it). The mode is given to
  * the system call that creates the file, so no file ever exists with wider rights, not even for
- * the moment a chmod would take. Child programs that write into a dump (pg_dump, pg_restore) run
- * under umask 077 for the same reason.
+ * the moment a chmod would take. A file a child program writes (pg_dump, pg_restore) is made here
+ * first, for the same reason: the program truncates it and keeps its mode.
  */
 public final class OwnerOnly {
     /** rw-------: data files, schema files, manifest. */
@@ -82,16 +80,6 @@ public final class OwnerOnly {
         try (OutputStream out = Channels.newOutputStream(FileChannel.open(file, WRITE, attribute(DIRECTORY)))) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
         }
-    }
-
-    /**
-     * {@code argv} run by {@code sh} under umask 077: every file the program creates is the owner's
-     * only. {@code exec} replaces the shell, so the process (pid, signals, exit code) is the program's.
-     */
-    public static List<String> underPrivateUmask(List<String> argv) {
-        List<String> out = new ArrayList<>(List.of("/bin/sh", "-c", "umask 077 && exec \"$0\" \"$@\""));
-        out.addAll(argv);
-        return out;
     }
 
     private static FileAttribute<Set<PosixFilePermission>> attribute(Set<PosixFilePermission> mode) {
