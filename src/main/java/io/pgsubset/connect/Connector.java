@@ -3,12 +3,12 @@ package io.pgsubset.connect;
 import io.pgsubset.error.Messages;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
+import org.postgresql.Driver;
 
 import java.io.Console;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,9 +125,15 @@ public final class Connector {
         return msg.contains("no password was provided") || "28P01".equals(e.getSQLState());
     }
 
+    /**
+     * pgjdbc's driver directly: DriverManager would first load every JDBC driver on the class path
+     * (a service lookup) at the start of each process, and pgsubset speaks to PostgreSQL only.
+     */
     private Connection connect(Endpoint server) throws SQLException {
-        return DriverManager.getConnection(url(server), properties(server));
+        return DRIVER.connect(url(server), properties(server));
     }
+
+    private static final Driver DRIVER = new Driver();
 
     /** For a socket the URL's host only satisfies pgjdbc: the socket factory ignores it. */
     private String url(Endpoint server) {
