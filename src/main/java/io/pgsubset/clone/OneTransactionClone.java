@@ -43,9 +43,9 @@ final class OneTransactionClone {
     private final DumpListener listener;
     private final RestoreListener targetListener;
 
-    OneTransactionClone(SourceConnection source, ConnectionTarget target, PgPrograms programs, Optional<Path> pgDumpPath,
-                        Optional<Path> psqlPath, Map<String, String> env, DumpListener listener,
-                        RestoreListener targetListener) {
+    OneTransactionClone(SourceConnection source, ConnectionTarget target, PgPrograms programs,
+                        Optional<Path> pgDumpPath, Optional<Path> psqlPath, Map<String, String> env,
+                        DumpListener listener, RestoreListener targetListener) {
         this.source = source;
         this.target = target;
         this.programs = programs;

@@ -165,7 +165,10 @@ public final class SourceSnapshot implements AutoCloseable {
         return Optional.ofNullable(begun).filter(SnapshotAhead::claim);
     }
 
-    /** The catalog as a dump reads it. Sizes only weigh the jobs: pg_class's estimates do, without opening every relation file. */
+    /**
+     * The catalog as a dump reads it. Sizes only weigh the jobs: pg_class's estimates do, without
+     * opening every relation file.
+     */
     static Catalog readCatalog(Connection conn) {
         return CatalogReader.read(conn, List.of(), CatalogReader.Sizes.ESTIMATED);
     }

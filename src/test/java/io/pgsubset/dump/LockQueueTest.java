@@ -60,7 +60,8 @@ class LockQueueTest {
 
     private static Dumper dumper(TestDatabase db, DumpListener listener) {
         ConnectionTarget server = ConnectionTarget.resolve(ConnectionOptions.none(), db.libpqEnv());
-        return new Dumper(SourceConnection.of(new Connector(server)), new PgPrograms(System.getenv()), Optional.empty(), listener);
+        return new Dumper(SourceConnection.of(new Connector(server)), new PgPrograms(System.getenv()), Optional.empty(),
+                listener);
     }
 
     private static DumpRequest request(Path out) {
@@ -115,7 +116,8 @@ class LockQueueTest {
                 SourceLimits.none());
         CloneRequest request = new CloneRequest(options, 2, true, Optional.empty(), false, Optional.empty(), false,
                 false, "postgres", "test");
-        CloneResult result = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> new Cloner(SourceConnection.of(new Connector(source)),
+        CloneResult result = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> new Cloner(
+                SourceConnection.of(new Connector(source)),
                 into, new PgPrograms(System.getenv()), Optional.empty(), Optional.empty(), System.getenv(), listener,
                 RestoreListener.QUIET).run(request));
         assertTrue(result.tables().stream().allMatch(CopiedTable::matches), result::toString);
