@@ -55,6 +55,11 @@ public final class Scheduler<L extends Lane> {
     /** No more tasks will be added: a worker that finds none left ends. */
     private volatile boolean closed;
     private volatile CountDownLatch drained = new CountDownLatch(0);
+    /**
+     * The leader's lane has run a task of {@link #add}: from then on it takes the workers' waiting
+     * tasks too (the calling thread's own; see {@link #claimForLeader}).
+     */
+    private boolean leaderCopies;
     private volatile Consumer<String> onRetry = notice -> { };
     /**
      * A waiting thread looks again after this long, though it is woken when there is something to
@@ -105,7 +110,10 @@ public final class Scheduler<L extends Lane> {
      * More tasks for the lanes of {@link #start}; the heaviest of those waiting go first. In
      * {@link #finish} the leader's lane takes them too, with the workers: the calling thread has
      * done the work that had to come first (a dump's closure, whose tables these are), and a
-     * worker may still be busy with what {@code start} gave it.
+     * worker may still be busy with what {@code start} gave it. Once the leader has taken one, it
+     * also takes what {@code start} gave that no worker has begun (a subset dump's small full
+     * tables, queued behind a big one): with one worker, still two copies at most at once. Without
+     * tasks of {@code add} (a full plan), the leader takes none of them.
      */
     public void add(List<? extends Task<L>> tasks) {
         queue(tasks, true);
@@ -348,6 +356,7 @@ public final class Scheduler<L extends Lane> {
             Task<L> t = forLeader.poll();
             if (t == null) {
                 t = claimForLeader();
+                leaderCopies |= t != null;
             }
             if (t == null) {
                 t = forLeader.poll(recheckMillis, TimeUnit.MILLISECONDS);
@@ -365,7 +374,7 @@ public final class Scheduler<L extends Lane> {
         while (true) {
             Queued<L> best = null;
             for (Queued<L> q : waiting) {
-                if (q.leaderToo() && (best == null || q.compareTo(best) < 0)) {
+                if ((q.leaderToo() || leaderCopies && !q.isEnd()) && (best == null || q.compareTo(best) < 0)) {
                     best = q;
                 }
             }

@@ -176,6 +176,45 @@ class SchedulerTest {
     }
 
     /**
+     * One worker busy with a big started task: the small started tasks behind it are the leader's
+     * once it has copied one of its own (a subset dump), never when it has none (a full plan).
+     */
+    @Test
+    void aLeaderThatCopiedTakesTheSmallTasksWaitingBehindABigOneButNotInAFullPlan() throws Exception {
+        assertEquals(List.of("small a on 0", "small b on 0"), smallTasksAfter(true));
+        assertEquals(List.of("small a on 1", "small b on 1"), smallTasksAfter(false));
+    }
+
+    /** Where the small tasks ran; the big one ends when both have run, or after a second. */
+    private static List<String> smallTasksAfter(boolean subset) throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        Scheduler<Recording> s = new Scheduler<>(Optional.of(new Recording(0, events, false)), 1,
+                () -> new Recording(1, events, false), "test");
+        CountDownLatch bigStarted = new CountDownLatch(1);
+        CountDownLatch smallDone = new CountDownLatch(2);
+        s.start(List.of(task(10, lane -> {
+            bigStarted.countDown();
+            try {
+                smallDone.await(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }), task(2, lane -> {
+            events.add("small a on " + lane.id);
+            smallDone.countDown();
+        }), task(1, lane -> {
+            events.add("small b on " + lane.id);
+            smallDone.countDown();
+        })));
+        assertTrue(bigStarted.await(30, TimeUnit.SECONDS));
+        if (subset) {
+            s.add(List.of(task(5, lane -> events.add("subset on " + lane.id))));
+        }
+        s.finish();
+        return events.stream().filter(e -> e.startsWith("small ")).toList();
+    }
+
+    /**
      * Nobody waits out a timeout: an idle worker wakes when the tasks end, the leader when the last
      * worker ends or a worker fails. The scheduler's safety-net recheck is set to an hour here, so
      * only those wake-ups can end these runs.
@@ -209,11 +248,11 @@ class SchedulerTest {
 
     /**
      * With the closure done, the leader copies the tables of {@code add} while the workers are busy
-     * with those of {@code start}, heaviest first; but never one of {@code start}'s (a full table a
-     * worker copies without waiting for the closure): that one waits for a worker.
+     * with those of {@code start}, heaviest first, and then, having copied, what {@code start} gave
+     * that no worker has begun, heaviest first among all that waits.
      */
     @Test
-    void theLeaderTakesTheAddedTasksButNotTheStartedOnes() throws Exception {
+    void theLeaderTakesTheAddedTasksThenTheStartedOnesNoWorkerBegan() throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
         Recording leader = new Recording(0, events, false);
         Scheduler<Recording> s = new Scheduler<>(Optional.of(leader), 1, () -> new Recording(1, events, false), "test");
@@ -237,7 +276,7 @@ class SchedulerTest {
             addedDone.countDown();
         })));
         assertTimeoutPreemptively(Duration.ofSeconds(60), s::finish);
-        assertEquals(List.of("full-1 on 1", "heavy on 0", "light on 0", "full-2 on 1"),
+        assertEquals(List.of("full-1 on 1", "heavy on 0", "full-2 on 0", "light on 0"),
                 events.stream().filter(e -> e.contains(" on ")).toList());
     }
 }
