@@ -33,6 +33,7 @@ final class DataDump {
     private final boolean gzip;
     private final Splitting splitting;
     private final TableCopier<SnapshotSession, Manifest.TableEntry> copier;
+    private final DataSyncs syncs = new DataSyncs();
 
     DataDump(DumpListener listener, Path dir, boolean gzip, TransformKey transformKey, Splitting splitting) {
         this.listener = listener;
@@ -51,6 +52,15 @@ final class DataDump {
         return copier.start(leader, leader, () -> leader.join(connector), jobs, splitting, work);
     }
 
+    /** Waits until every data file written is on disk (they are synced in the background as they close). */
+    void awaitSyncs() {
+        try {
+            syncs.await();
+        } catch (IOException e) {
+            throw DumpErrors.io("could not sync the data files", e);
+        }
+    }
+
     /** Stops the copy from another thread (pg_dump failed): the started copy's finish throws {@code cause}. */
     void abort(Throwable cause) {
         copier.abort(cause);
@@ -58,7 +68,7 @@ final class DataDump {
 
     private TableCopier.Destination<SnapshotSession, Manifest.TableEntry> destination(Job job, SelectList select,
                                                                                        int parts) {
-        return parts == 1 ? new WholeFile(job, select) : SplitFile.create(job, select, parts, dir, gzip, listener);
+        return parts == 1 ? new WholeFile(job, select) : SplitFile.create(job, select, parts, dir, gzip, listener, syncs);
     }
 
     /** The manifest's entry of a written data file; the listener hears of it. */
@@ -88,7 +98,7 @@ final class DataDump {
         @Override
         public Sink open(SnapshotSession lane, int part) {
             try {
-                file = FileOutput.dataFile(path);
+                file = FileOutput.dataFile(path, syncs);
             } catch (IOException e) {
                 throw DumpErrors.io("could not create " + path, e);
             }

@@ -109,7 +109,6 @@ public final class Dumper {
         PhaseTimer timer = source.listener();
         List<DataDump.Job> settled = source.settledJobs(request.compress());
         timer.copyingBeforeClosure(planned(settled));
-        long synced = FileOutput.syncNanos();
         var copying = data.start(source.leader(), connection.connector(), request.jobs(), settled);
         try {
             Subset subset = source.subset();
@@ -133,7 +132,7 @@ public final class Dumper {
             throw e;
         }
         List<Manifest.TableEntry> entries = copying.finish();
-        timer.record("fsync (data files, summed)", FileOutput.syncNanos() - synced);
+        timer.time("fsync (data files)", data::awaitSyncs);
         return entries;
     }
 

@@ -15,15 +15,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
  * The bytes that reach one file on disk, counted. A data file of the manifest is also hashed
- * (sha256 of its bytes in order) and synced on close; a temporary part of a split table is
- * neither, since its bytes are hashed when they are appended to the data file.
+ * (sha256 of its bytes in order) and, once closed, synced in the background ({@link DataSyncs}); a
+ * temporary part of a split table is neither, since its bytes are hashed when they are appended to
+ * the data file.
  *
  * <p>A data file is also synced in the background every {@value #SYNC_EVERY_BYTES} bytes, so the
  * disk writes overlap the copy instead of all waiting for the final sync (with gigabytes of free
@@ -34,18 +32,12 @@ final class FileOutput extends SinkOutput {
     private static final int BUFFER = 1 << 16;
     private static final int APPEND_BUFFER = 1 << 20;
     static final long SYNC_EVERY_BYTES = 64L << 20;
-    /** One thread for every file's background syncs: they only wait for the disk. */
-    private static final ExecutorService SYNCER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "pgsubset-sync");
-        t.setDaemon(true);
-        return t;
-    });
-    /** Time spent in close waiting for data files to reach the disk, over every file: the dump's fsync phase. */
-    private static final java.util.concurrent.atomic.LongAdder SYNC_NANOS = new java.util.concurrent.atomic.LongAdder();
 
     private final Path path;
     private final FileChannel file;
     private final OutputStream buffered;
+    /** Where a data file's final sync goes; null for a temporary file. */
+    private final DataSyncs syncs;
     private final boolean dataFile;
     private MessageDigest sha256;
     private long count;
@@ -54,27 +46,23 @@ final class FileOutput extends SinkOutput {
     private volatile IOException syncFailure;
     private boolean closed;
 
-    private FileOutput(Path path, boolean dataFile) throws IOException {
+    private FileOutput(Path path, DataSyncs syncs) throws IOException {
         this.path = path;
         this.file = OwnerOnly.newChannel(path);
         this.buffered = new BufferedOutputStream(Channels.newOutputStream(file), BUFFER);
-        this.dataFile = dataFile;
+        this.syncs = syncs;
+        this.dataFile = syncs != null;
         this.sha256 = newSha256();
     }
 
-    /** Nanoseconds closes have waited for data files to be synced, since the JVM started (summed over threads). */
-    static long syncNanos() {
-        return SYNC_NANOS.sum();
-    }
-
-    /** A data file of the dump: hashed, and synced to disk on close. */
-    static FileOutput dataFile(Path path) throws IOException {
-        return new FileOutput(path, true);
+    /** A data file of the dump: hashed, and synced to disk by {@code syncs} once closed. */
+    static FileOutput dataFile(Path path, DataSyncs syncs) throws IOException {
+        return new FileOutput(path, java.util.Objects.requireNonNull(syncs));
     }
 
     /** A temporary file whose bytes are appended to a data file later. */
     static FileOutput temporary(Path path) throws IOException {
-        return new FileOutput(path, false);
+        return new FileOutput(path, null);
     }
 
     private static MessageDigest newSha256() {
@@ -114,7 +102,7 @@ final class FileOutput extends SinkOutput {
         unsynced += n;
         if (unsynced >= SYNC_EVERY_BYTES && syncing.isDone()) {
             unsynced = 0;
-            syncing = SYNCER.submit(() -> {
+            syncing = DataSyncs.inBackground(() -> {
                 try {
                     file.force(false);
                 } catch (IOException e) {
@@ -189,35 +177,40 @@ final class FileOutput extends SinkOutput {
         return HexFormat.of().formatHex(sha256.digest());
     }
 
-    /** Flushes, syncs a data file to disk, and closes. */
+    /**
+     * Flushes and closes; a data file is handed to its {@link DataSyncs}, which syncs and closes it
+     * after its periodic syncs (one thread runs them all, in order).
+     */
     @Override
     public void close() throws IOException {
         if (closed) {
             return;
         }
         closed = true;
-        try (file) {
-            buffered.flush();
-            if (dataFile) {
-                long started = System.nanoTime();
-                awaitSync();
-                file.force(true);
-                SYNC_NANOS.add(System.nanoTime() - started);
+        if (!dataFile) {
+            try (file) {
+                buffered.flush();
             }
+            return;
         }
+        try {
+            buffered.flush();
+            if (syncFailure != null) {
+                throw syncFailure;
+            }
+        } catch (IOException e) {
+            closeQuietly(file);
+            throw e;
+        }
+        // a periodic sync still running may yet fail: the last sync, after it, looks again
+        syncs.syncAndClose(path, file, () -> syncFailure);
     }
 
-    private void awaitSync() throws IOException {
+    private static void closeQuietly(FileChannel file) {
         try {
-            syncing.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while syncing " + path);
-        } catch (ExecutionException e) {
-            throw new IOException(e.getCause());
-        }
-        if (syncFailure != null) {
-            throw syncFailure;
+            file.close();
+        } catch (IOException ignored) {
+            // the write's own failure is the one to report
         }
     }
 

@@ -70,10 +70,10 @@ final class SplitFile implements TableCopier.Destination<SnapshotSession, Manife
 
     /** Creates the data file; the parts' temporary files are created when their COPY starts. */
     static SplitFile create(DataDump.Job job, SelectList select, int parts, Path dir, boolean gzip,
-                            DumpListener listener) {
+                            DumpListener listener, DataSyncs syncs) {
         Path file = dir.resolve(job.file());
         try {
-            SplitFile split = new SplitFile(job, select, parts, file, gzip, listener, FileOutput.dataFile(file));
+            SplitFile split = new SplitFile(job, select, parts, file, gzip, listener, FileOutput.dataFile(file, syncs));
             split.marks[0] = split.target.mark();
             return split;
         } catch (IOException e) {

@@ -237,7 +237,7 @@ class DumpCommandTest {
         // orders are the customers' children: the server joins them while copying, the closure adds none
         List<String> expected = new ArrayList<>(List.of("connect", "catalog", "plan", "closure",
                 "closure sample public.customer (+" + entry(m, "customer").rows() + " rows)", "closure down 1 (+0 rows)",
-                "closure up 1 (+0 rows)", "data", "fsync (data files, summed)",
+                "closure up 1 (+0 rows)", "data", "fsync (data files)",
                 "schema (pg_dump and pg_restore, alongside)"));
         m.tables().forEach(t -> expected.add("copy " + new io.pgsubset.catalog.QualifiedName(t.schema(), t.name()).display()));
         for (String phase : expected) {
