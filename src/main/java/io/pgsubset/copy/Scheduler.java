@@ -56,8 +56,8 @@ public final class Scheduler<L extends Lane> {
     private volatile boolean closed;
     private volatile CountDownLatch drained = new CountDownLatch(0);
     /**
-     * The leader's lane has run a task of {@link #add}: from then on it takes the workers' waiting
-     * tasks too (the calling thread's own; see {@link #claimForLeader}).
+     * With one worker, the leader's lane has run a task of {@link #add}: from then on it takes the
+     * worker's waiting tasks too (the calling thread's own; see {@link #add}).
      */
     private boolean leaderCopies;
     private volatile Consumer<String> onRetry = notice -> { };
@@ -110,10 +110,11 @@ public final class Scheduler<L extends Lane> {
      * More tasks for the lanes of {@link #start}; the heaviest of those waiting go first. In
      * {@link #finish} the leader's lane takes them too, with the workers: the calling thread has
      * done the work that had to come first (a dump's closure, whose tables these are), and a
-     * worker may still be busy with what {@code start} gave it. Once the leader has taken one, it
-     * also takes what {@code start} gave that no worker has begun (a subset dump's small full
-     * tables, queued behind a big one): with one worker, still two copies at most at once. Without
-     * tasks of {@code add} (a full plan), the leader takes none of them.
+     * worker may still be busy with what {@code start} gave it. With one worker, once the leader
+     * has taken one, it also takes what {@code start} gave that no worker has begun (a subset
+     * dump's small full tables, queued behind a big one): still two copies at most at once. Without
+     * tasks of {@code add} (a full plan), or with more workers (who drain that queue together, and
+     * reconnect where a lost leader would end the run), the leader takes none of them.
      */
     public void add(List<? extends Task<L>> tasks) {
         queue(tasks, true);
@@ -356,7 +357,7 @@ public final class Scheduler<L extends Lane> {
             Task<L> t = forLeader.poll();
             if (t == null) {
                 t = claimForLeader();
-                leaderCopies |= t != null;
+                leaderCopies |= t != null && jobs == 1;
             }
             if (t == null) {
                 t = forLeader.poll(recheckMillis, TimeUnit.MILLISECONDS);

@@ -4,6 +4,7 @@ import io.pgsubset.error.PgsubsetException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -176,36 +177,46 @@ class SchedulerTest {
     }
 
     /**
-     * One worker busy with a big started task: the small started tasks behind it are the leader's
-     * once it has copied one of its own (a subset dump), never when it has none (a full plan).
+     * The workers busy with big started tasks: the small started tasks behind them are the leader's
+     * once it has copied one of its own (a subset dump) with one worker; never when it has none (a
+     * full plan), nor with more workers, whose lost connections reconnect where the leader's would
+     * end the run.
      */
     @Test
-    void aLeaderThatCopiedTakesTheSmallTasksWaitingBehindABigOneButNotInAFullPlan() throws Exception {
-        assertEquals(List.of("small a on 0", "small b on 0"), smallTasksAfter(true));
-        assertEquals(List.of("small a on 1", "small b on 1"), smallTasksAfter(false));
+    void aLeaderThatCopiedTakesTheSmallTasksWaitingBehindABigOneOnlyWithOneWorker() throws Exception {
+        assertEquals(List.of("small a on 0", "small b on 0"), smallTasksAfter(true, 1));
+        assertEquals(List.of("small a on 1", "small b on 1"), smallTasksAfter(false, 1));
+        assertTrue(smallTasksAfter(true, 2).stream().noneMatch(e -> e.endsWith(" on 0")));
     }
 
-    /** Where the small tasks ran; the big one ends when both have run, or after a second. */
-    private static List<String> smallTasksAfter(boolean subset) throws Exception {
+    /** Where the small tasks ran; each big one ends when both have run, or after a second. */
+    private static List<String> smallTasksAfter(boolean subset, int workers) throws Exception {
         List<String> events = new CopyOnWriteArrayList<>();
-        Scheduler<Recording> s = new Scheduler<>(Optional.of(new Recording(0, events, false)), 1,
-                () -> new Recording(1, events, false), "test");
-        CountDownLatch bigStarted = new CountDownLatch(1);
+        AtomicInteger ids = new AtomicInteger();
+        Scheduler<Recording> s = new Scheduler<>(Optional.of(new Recording(0, events, false)), workers,
+                () -> new Recording(ids.incrementAndGet(), events, false), "test");
+        CountDownLatch bigStarted = new CountDownLatch(workers);
         CountDownLatch smallDone = new CountDownLatch(2);
-        s.start(List.of(task(10, lane -> {
-            bigStarted.countDown();
-            try {
-                smallDone.await(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }), task(2, lane -> {
+        List<Task<Recording>> tasks = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            tasks.add(task(10, lane -> {
+                bigStarted.countDown();
+                try {
+                    smallDone.await(1, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+        }
+        tasks.add(task(2, lane -> {
             events.add("small a on " + lane.id);
             smallDone.countDown();
-        }), task(1, lane -> {
+        }));
+        tasks.add(task(1, lane -> {
             events.add("small b on " + lane.id);
             smallDone.countDown();
-        })));
+        }));
+        s.start(tasks);
         assertTrue(bigStarted.await(30, TimeUnit.SECONDS));
         if (subset) {
             s.add(List.of(task(5, lane -> events.add("subset on " + lane.id))));
