@@ -173,12 +173,14 @@ final class ManPage {
             \\fBoff\\fR: neither use nor write the class cache.
             .TP
             \\fBXDG_CACHE_HOME\\fR
-            Where the class cache goes (default: ~/.cache).
+            Where the class cache and the programs' versions go (default: ~/.cache).
             .SH FILES
             .TP
             \\fI$XDG_CACHE_HOME/pgsubset/\\fR
             The class cache: the first successful \\fBdump\\fR with a jar and a JVM writes the classes it
             loaded (an ahead\\-of\\-time cache on JDK 25 and later, a class\\-data\\-sharing archive before),
-            which later commands map instead of loading them again. It may be deleted at any time.
+            which later commands map instead of loading them again; and \\fIprograms.tsv\\fR, what
+            pg_dump and pg_restore answered to \\-\\-version, per file (asked again when the file changes).
+            Both may be deleted at any time.
             """;
 }

@@ -22,6 +22,7 @@ import java.util.Properties;
 public final class Connector {
     /** libpq waits for ever by default; a dump tool that hangs on a dead address helps nobody. */
     private static final String DEFAULT_CONNECT_TIMEOUT = "10";
+    private static final Driver DRIVER = new Driver();
 
     private final ConnectionTarget target;
     public Connector(ConnectionTarget target) {
@@ -132,8 +133,6 @@ public final class Connector {
     private Connection connect(Endpoint server) throws SQLException {
         return DRIVER.connect(url(server), properties(server));
     }
-
-    private static final Driver DRIVER = new Driver();
 
     /** For a socket the URL's host only satisfies pgjdbc: the socket factory ignores it. */
     private String url(Endpoint server) {

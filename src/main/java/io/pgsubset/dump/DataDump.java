@@ -57,7 +57,7 @@ final class DataDump {
         try {
             syncs.await();
         } catch (IOException e) {
-            throw DumpErrors.io("could not sync the data files", e);
+            throw DumpErrors.io("the data files did not all reach the disk", e);
         }
     }
 
@@ -68,7 +68,8 @@ final class DataDump {
 
     private TableCopier.Destination<SnapshotSession, Manifest.TableEntry> destination(Job job, SelectList select,
                                                                                        int parts) {
-        return parts == 1 ? new WholeFile(job, select) : SplitFile.create(job, select, parts, dir, gzip, listener, syncs);
+        return parts == 1 ? new WholeFile(job, select)
+                : SplitFile.create(job, select, parts, dir, gzip, listener, syncs);
     }
 
     /** The manifest's entry of a written data file; the listener hears of it. */

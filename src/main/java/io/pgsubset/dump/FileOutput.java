@@ -36,9 +36,8 @@ final class FileOutput extends SinkOutput {
     private final Path path;
     private final FileChannel file;
     private final OutputStream buffered;
-    /** Where a data file's final sync goes; null for a temporary file. */
+    /** Where a data file's final sync goes; null for a temporary file (neither hashed nor synced). */
     private final DataSyncs syncs;
-    private final boolean dataFile;
     private MessageDigest sha256;
     private long count;
     private long unsynced;
@@ -51,7 +50,6 @@ final class FileOutput extends SinkOutput {
         this.file = OwnerOnly.newChannel(path);
         this.buffered = new BufferedOutputStream(Channels.newOutputStream(file), BUFFER);
         this.syncs = syncs;
-        this.dataFile = syncs != null;
         this.sha256 = newSha256();
     }
 
@@ -80,7 +78,7 @@ final class FileOutput extends SinkOutput {
     @Override
     public void write(int b) throws IOException {
         buffered.write(b);
-        if (dataFile) {
+        if (syncs != null) {
             sha256.update((byte) b);
             written(1);
         }
@@ -90,7 +88,7 @@ final class FileOutput extends SinkOutput {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         buffered.write(b, off, len);
-        if (dataFile) {
+        if (syncs != null) {
             sha256.update(b, off, len);
             written(len);
         }
@@ -120,7 +118,7 @@ final class FileOutput extends SinkOutput {
             int n;
             while ((n = in.read(buf)) > 0) {
                 writeFully(ByteBuffer.wrap(buf, 0, n));
-                if (dataFile) {
+                if (syncs != null) {
                     sha256.update(buf, 0, n);
                     written(n);
                 }
@@ -186,8 +184,8 @@ final class FileOutput extends SinkOutput {
         if (closed) {
             return;
         }
-        closed = true;
-        if (!dataFile) {
+        if (syncs == null) {
+            closed = true;
             try (file) {
                 buffered.flush();
             }
@@ -199,19 +197,12 @@ final class FileOutput extends SinkOutput {
                 throw syncFailure;
             }
         } catch (IOException e) {
-            closeQuietly(file);
+            closeQuietly();
             throw e;
         }
+        closed = true;
         // a periodic sync still running may yet fail: the last sync, after it, looks again
         syncs.syncAndClose(path, file, () -> syncFailure);
-    }
-
-    private static void closeQuietly(FileChannel file) {
-        try {
-            file.close();
-        } catch (IOException ignored) {
-            // the write's own failure is the one to report
-        }
     }
 
     /** Closes after a failure: the dump fails with its own error, and the partial directory goes. */

@@ -74,13 +74,13 @@ final class SchemaDump {
         }
         execute(dumpArgv(options, archive), archive, dir, "pg_dump", options.pgDump());
         Optional<Path> list = withoutPublicSchema(dir, archive);
+        Path pre = dir.resolve(PRE_DATA);
+        Path postData = dir.resolve(POST_DATA);
         CompletableFuture<Void> post = CompletableFuture.runAsync(() -> execute(
-                sectionArgv(options, "post-data", archive, dir.resolve(POST_DATA), list), dir.resolve(POST_DATA), dir,
-                "post-data",
+                sectionArgv(options, "post-data", archive, postData, list), postData, dir, "post-data",
                 options.pgRestore()));
         try {
-            execute(sectionArgv(options, "pre-data", archive, dir.resolve(PRE_DATA), list), dir.resolve(PRE_DATA), dir,
-                    "pre-data", options.pgRestore());
+            execute(sectionArgv(options, "pre-data", archive, pre, list), pre, dir, "pre-data", options.pgRestore());
         } catch (RuntimeException e) {
             cancel();
             post.exceptionally(ignored -> null).join();

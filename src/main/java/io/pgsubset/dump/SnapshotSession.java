@@ -137,11 +137,6 @@ final class SnapshotSession implements AutoCloseable, Lane {
      * copies rows ({@link #untimed}). The connections of {@code workers} workers open meanwhile,
      * once the leader's is open ({@link WorkerConnections}).
      */
-    static SnapshotSession export(Connector connector, Optional<String> lockWaitTimeout,
-                                  Optional<String> statementTimeout, RateLimit rate, int workers) {
-        return export(Optional.empty(), connector, lockWaitTimeout, statementTimeout, rate, workers);
-    }
-
     static SnapshotSession export(Optional<Begun> ahead, Connector connector, Optional<String> lockWaitTimeout,
                                   Optional<String> statementTimeout, RateLimit rate, int workers) {
         Connection conn = ahead.isPresent() ? ahead.get().conn() : connector.open();

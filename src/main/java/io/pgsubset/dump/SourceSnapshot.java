@@ -150,19 +150,8 @@ public final class SourceSnapshot implements AutoCloseable {
         if (ahead.isEmpty()) {
             return Optional.empty();
         }
-        SnapshotAhead begun;
-        try {
-            begun = ahead.get().join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
-        return Optional.ofNullable(begun).filter(SnapshotAhead::claim);
+        return Optional.ofNullable(Background.await(ahead.get(), "the source's connection"))
+                .filter(SnapshotAhead::claim);
     }
 
     /**

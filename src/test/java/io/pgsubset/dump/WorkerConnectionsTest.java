@@ -64,8 +64,8 @@ class WorkerConnectionsTest {
     @Test
     void workersTakeTheConnectionsOpenedWithTheLeaderAndOnlyThenOpenTheirOwn(TestDatabase db) throws Exception {
         Connector connector = connector(db);
-        try (SnapshotSession leader = SnapshotSession.export(connector, Optional.empty(), Optional.empty(),
-                RateLimit.NONE, 2)) {
+        try (SnapshotSession leader = SnapshotSession.export(Optional.empty(), connector, Optional.empty(),
+                Optional.empty(), RateLimit.NONE, 2)) {
             Set<Integer> opened = sessions(db, 3);
             assertEquals(3, opened.size(), "the leader and two workers' connections: " + opened);
             db.execute("CREATE TABLE after_export (id int)");
@@ -90,8 +90,8 @@ class WorkerConnectionsTest {
     @Test
     void theConnectionsNoWorkerTookCloseWithTheLeader(TestDatabase db) throws Exception {
         Connector connector = connector(db);
-        try (SnapshotSession leader = SnapshotSession.export(connector, Optional.empty(), Optional.empty(),
-                RateLimit.NONE, 2)) {
+        try (SnapshotSession leader = SnapshotSession.export(Optional.empty(), connector, Optional.empty(),
+                Optional.empty(), RateLimit.NONE, 2)) {
             assertEquals(3, sessions(db, 3).size());
             try (SnapshotSession worker = leader.join(connector)) {
                 assertEquals(3, sessions(db, 3).size());
@@ -113,8 +113,8 @@ class WorkerConnectionsTest {
             env.put("PGAPPNAME", APP);
             env.put("PGUSER", "pgsubset_one_conn");
             Connector connector = new Connector(ConnectionTarget.resolve(ConnectionOptions.none(), env));
-            try (SnapshotSession leader = SnapshotSession.export(connector, Optional.empty(), Optional.empty(),
-                    RateLimit.NONE, 1)) {
+            try (SnapshotSession leader = SnapshotSession.export(Optional.empty(), connector, Optional.empty(),
+                    Optional.empty(), RateLimit.NONE, 1)) {
                 PgsubsetException e = assertThrows(PgsubsetException.class, () -> leader.join(connector));
                 assertTrue(e.getMessage().startsWith("could not connect to ")
                         && e.getMessage().contains("too many connections for role \"pgsubset_one_conn\""), e::getMessage);
