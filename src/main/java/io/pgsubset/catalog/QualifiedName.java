@@ -35,7 +35,7 @@ public record QualifiedName(String schema, String name) implements Comparable<Qu
     }
 
     static String displayPart(String part) {
-        if (part.matches("[a-z_][a-z0-9_$]*") && !SqlKeywords.isReserved(part)) {
+        if (Ident.isPlain(part) && !SqlKeywords.isReserved(part)) {
             return part;
         }
         return Ident.quote(part);

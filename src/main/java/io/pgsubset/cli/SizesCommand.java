@@ -15,6 +15,7 @@ import io.pgsubset.sizes.SizeRow;
 import io.pgsubset.sizes.SizesQuery;
 import io.pgsubset.sizes.SizesReport;
 import io.pgsubset.sizes.SizesRequest;
+import io.pgsubset.sql.Ident;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -177,7 +178,7 @@ final class SizesCommand implements Callable<Integer> {
     }
 
     private static String displayName(String name) {
-        return name.matches("[a-z_][a-z0-9_$]*") ? name : '"' + name.replace("\"", "\"\"") + '"';
+        return Ident.isPlain(name) ? name : '"' + name.replace("\"", "\"\"") + '"';
     }
 
     private static String rows(OptionalLong rows) {

@@ -45,7 +45,11 @@ final class DataFileSink extends Sink {
     private final Tee csv;
     private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT);
     private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS_IN_FLIGHT + 1);
-    private final Thread worker;
+    /**
+     * Started with the first full chunk: a table that fits in one chunk (most of a schema's tables)
+     * is written on the copy's own thread when it finishes, without a thread start per table.
+     */
+    private Thread worker;
     private volatile Throwable failure;
     private boolean failureThrown;
     private volatile long rowsWritten;
@@ -67,7 +71,10 @@ final class DataFileSink extends Sink {
         this.out = out;
         this.header = header;
         this.csv = new Tee(gzip ? gzip(new KeepOpen(out)) : new KeepOpen(out), header);
-        this.worker = new Thread(this::drain, "pgsubset-write-" + Thread.currentThread().getName());
+    }
+
+    private void startWorker() {
+        worker = new Thread(this::drain, "pgsubset-write-" + Thread.currentThread().getName());
         worker.setDaemon(true);
         worker.start();
     }
@@ -90,13 +97,7 @@ final class DataFileSink extends Sink {
                     return;
                 }
                 if (failure == null) {
-                    try {
-                        csv.write(c.data(), 0, c.length());
-                        rowsWritten = csv.rows();
-                    } catch (Throwable e) {
-                        // recorded, never lost: the producer throws it at its next chunk or at close
-                        failure = e;
-                    }
+                    writeChunk(c.data(), c.length());
                 }
                 free.offer(c.data());
             }
@@ -108,8 +109,21 @@ final class DataFileSink extends Sink {
         }
     }
 
+    private void writeChunk(byte[] data, int length) {
+        try {
+            csv.write(data, 0, length);
+            rowsWritten = csv.rows();
+        } catch (Throwable e) {
+            // recorded, never lost: the producer throws it at its next chunk or at close
+            failure = e;
+        }
+    }
+
     /** Hands a chunk to the writer; a writer that has ended (it failed) never leaves the producer blocked. */
     private void put(Chunk c) throws InterruptedException, IOException {
+        if (worker == null) {
+            startWorker();
+        }
         while (!full.offer(c, 100, TimeUnit.MILLISECONDS)) {
             if (!worker.isAlive()) {
                 checkFailure();
@@ -218,11 +232,31 @@ final class DataFileSink extends Sink {
         }
     }
 
-    /** Hands over the last chunk (when {@code all}) and the end, and waits for the writer thread to end. */
+    /**
+     * Hands over the last chunk (when {@code all}) and the end, and waits for the writer thread to
+     * end; without a writer thread, writes the one chunk here.
+     */
     private void awaitWriter(boolean all) throws IOException {
         boolean interrupted = Thread.interrupted();
-        try {
+        if (worker == null) {
             if (all && fill > 0 && !interrupted) {
+                writeChunk(chunk, fill);
+            }
+            POOL.offer(chunk);
+            chunk = null;
+        } else {
+            interrupted = joinWorker(all && !interrupted) || interrupted;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while writing a data file");
+        }
+    }
+
+    /** Hands over the last chunk (when {@code last}) and the end, and waits; true when interrupted meanwhile. */
+    private boolean joinWorker(boolean last) throws IOException {
+        try {
+            if (last && fill > 0) {
                 put(new Chunk(chunk, fill));
             }
             put(Chunk.END);
@@ -234,13 +268,10 @@ final class DataFileSink extends Sink {
             free.forEach(POOL::offer);
             free.clear();
             chunk = null;
+            return false;
         } catch (InterruptedException e) {
             worker.interrupt();
-            interrupted = true;
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while writing a data file");
+            return true;
         }
     }
 

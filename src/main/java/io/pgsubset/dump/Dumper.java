@@ -17,8 +17,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -113,9 +115,12 @@ public final class Dumper {
         try {
             Subset subset = source.subset();
             jobs.addAll(SourceSnapshot.jobs(source.catalog(), subset, request.compress()));
+            // by name: comparing every settled job with every job compares whole tables N² times
+            Map<QualifiedName, DataDump.Job> byName = new HashMap<>();
+            jobs.forEach(j -> byName.put(j.table().name(), j));
             Set<QualifiedName> early = new HashSet<>();
             for (DataDump.Job j : settled) {
-                if (!jobs.contains(j)) {
+                if (!j.equals(byName.get(j.table().name()))) {
                     throw new IllegalStateException("the closure selected other rows of "
                             + j.table().name().display() + " than the copy that started before it");
                 }

@@ -63,12 +63,19 @@ final class FileOutput extends SinkOutput {
         return new FileOutput(path, null);
     }
 
-    private static MessageDigest newSha256() {
+    /** Never updated, only cloned: the provider lookup of getInstance cost more than a tiny table's copy. */
+    private static final MessageDigest SHA256 = sha256Prototype();
+
+    private static MessageDigest sha256Prototype() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
+    }
+
+    private static MessageDigest newSha256() {
+        return copy(SHA256);
     }
 
     Path path() {

@@ -44,6 +44,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The source side of a dump or a clone: the leader's snapshot, the catalog and resolved plan read
@@ -392,22 +393,97 @@ public final class SourceSnapshot implements AutoCloseable {
     }
 
     private static final String LOCK_SQL = "LOCK TABLE %s IN ACCESS SHARE MODE";
+    /**
+     * Tables per LOCK statement: a statement per table cost a round trip and about 0.3 ms of client
+     * CPU each, 0.15 s for 500 tables.
+     */
+    private static final int LOCK_BATCH = 1000;
 
-    /** Like pg_dump: no DDL can change a table between the snapshot and the end of its COPY. */
+    /**
+     * Like pg_dump: no DDL can change a table between the snapshot and the end of its COPY. Many
+     * tables per statement; when one fails, the message still names the table that failed.
+     */
     private static void lock(Connection conn, List<Table> tables) {
+        lock(conn, tables, LOCK_BATCH);
+    }
+
+    static void lock(Connection conn, List<Table> tables, int batchSize) {
         try (Statement st = conn.createStatement()) {
-            for (Table t : tables) {
-                try {
-                    st.execute(String.format(LOCK_SQL, t.name().sql()));
-                } catch (SQLException e) {
-                    throw new PgsubsetException("could not lock table " + t.name().display() + " (ACCESS SHARE): "
-                            + Messages.firstLine(e) + ("55P03".equals(e.getSQLState())
-                            ? "; another session holds a conflicting lock: retry, or raise --lock-wait-timeout"
-                            : ""), e);
+            for (int from = 0; from < tables.size(); from += batchSize) {
+                List<Table> batch = tables.subList(from, Math.min(tables.size(), from + batchSize));
+                Optional<SQLException> failed = lockTogether(st, batch);
+                if (failed.isPresent()) {
+                    Optional<Table> blocked = blockedBy(conn, batch, failed.get());
+                    if (blocked.isPresent()) {
+                        throw lockFailure(blocked.get(), failed.get());
+                    }
+                    lockEach(st, batch);
                 }
             }
         } catch (SQLException e) {
             throw new PgsubsetException("could not lock the dumped tables: " + Messages.firstLine(e), e);
+        }
+    }
+
+    /** One statement under a savepoint; its failure rolled back to the savepoint, the transaction usable. */
+    private static Optional<SQLException> lockTogether(Statement st, List<Table> batch) throws SQLException {
+        String names = batch.stream().map(t -> t.name().sql()).collect(Collectors.joining(", "));
+        try {
+            st.execute("SAVEPOINT pgsubset_locks; " + String.format(LOCK_SQL, names)
+                    + "; RELEASE SAVEPOINT pgsubset_locks");
+            return Optional.empty();
+        } catch (SQLException e) {
+            st.execute("ROLLBACK TO SAVEPOINT pgsubset_locks");
+            return Optional.of(e);
+        }
+    }
+
+    private static void lockEach(Statement st, List<Table> tables) {
+        for (Table t : tables) {
+            try {
+                st.execute(String.format(LOCK_SQL, t.name().sql()));
+            } catch (SQLException e) {
+                throw lockFailure(t, e);
+            }
+        }
+    }
+
+    private static PgsubsetException lockFailure(Table t, SQLException e) {
+        return new PgsubsetException("could not lock table " + t.name().display() + " (ACCESS SHARE): "
+                + Messages.firstLine(e) + ("55P03".equals(e.getSQLState())
+                ? "; another session holds a conflicting lock: retry, or raise --lock-wait-timeout"
+                : ""), e);
+    }
+
+    /** Another session's ACCESS EXCLUSIVE lock, held or queued, on a table of the batch. */
+    private static final String BLOCKED_SQL = """
+            SELECT l.relation::pg_catalog.int8 FROM pg_catalog.pg_locks l
+             WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock'
+               AND l.pid <> pg_catalog.pg_backend_pid()
+               AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d
+                                  WHERE d.datname = pg_catalog.current_database())
+               AND l.relation::pg_catalog.int8 = ANY (?)""";
+
+    /**
+     * The table a lock timeout of the batch waited for: the first of the batch another session
+     * holds or waits for an ACCESS EXCLUSIVE lock on, so that a timeout is waited for once, not
+     * twice; empty when there is none (then each table's own LOCK finds it, or the lock is gone).
+     */
+    private static Optional<Table> blockedBy(Connection conn, List<Table> batch, SQLException failure)
+            throws SQLException {
+        if (!"55P03".equals(failure.getSQLState())) {
+            return Optional.empty();
+        }
+        try (PreparedStatement ps = conn.prepareStatement(BLOCKED_SQL)) {
+            ps.setArray(1, conn.createArrayOf("int8", batch.stream().map(Table::oid).toArray()));
+            Set<Long> blocked = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    blocked.add(rs.getLong(1));
+                }
+            }
+            // the first in the batch's order, as locking one by one would have found it
+            return batch.stream().filter(t -> blocked.contains(t.oid())).findFirst();
         }
     }
 

@@ -15,10 +15,10 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -73,7 +73,8 @@ final class TableCopier<L extends Lane, R> {
     private final Function<L, SnapshotSession> sourceOf;
     private final Target<L, R> target;
     private final String name;
-    private final Map<DataDump.Job, R> done = new ConcurrentHashMap<>();
+    /** By identity: a job's record equality compares whole tables and selections, costly per lookup. */
+    private final Map<DataDump.Job, R> done = Collections.synchronizedMap(new IdentityHashMap<>());
     private volatile Scheduler<L> scheduler;
     private volatile Throwable aborted;
 

@@ -1,6 +1,7 @@
 package io.pgsubset.plan;
 
 import io.pgsubset.catalog.QualifiedName;
+import io.pgsubset.sql.Ident;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +128,6 @@ public record NamePattern(String text, Optional<Part> schema, Part name, Positio
     }
 
     static String renderPart(String part) {
-        return part.matches("[a-z_][a-z0-9_$]*") ? part : '"' + part.replace("\"", "\"\"") + '"';
+        return Ident.isPlain(part) ? part : '"' + part.replace("\"", "\"\"") + '"';
     }
 }

@@ -22,6 +22,25 @@ public final class Ident {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
+    /**
+     * Whether a name reads as itself unquoted, [a-z_][a-z0-9_$]* (reserved words aside): for names
+     * shown to people, never for SQL. A loop, not a regular expression: it runs for every table
+     * name printed, thousands of times on a big catalog.
+     */
+    public static boolean isPlain(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean letter = (c >= 'a' && c <= 'z') || c == '_';
+            if (!letter && (i == 0 || !((c >= '0' && c <= '9') || c == '$'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A schema-qualified name, each part quoted: {@code "schema"."name"}. */
     public static String quote(String schema, String name) {
         return quote(schema) + "." + quote(name);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -119,5 +120,55 @@ class DataFileSinkTest {
             assertTrue(DataFileSink.pooledChunks() < pooled, "a new sink takes its chunks from the pool");
             sink.finish();
         }
+    }
+
+    /** Keeps what reaches it and the threads that wrote it. */
+    private static final class Watched extends SinkOutput {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        final java.util.Set<Thread> writers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        @Override
+        public void write(int b) {
+            writers.add(Thread.currentThread());
+            bytes.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            writers.add(Thread.currentThread());
+            bytes.write(b, off, len);
+        }
+
+        @Override
+        void closeQuietly() {
+        }
+    }
+
+    /**
+     * Most tables of a schema are small: one that fits in a chunk is written by the copy's own
+     * thread when it finishes (a thread start per table cost more than such a table's copy); a
+     * bigger one still gets its writer thread. Rows and bytes are the same either way.
+     */
+    @Test
+    void aTableThatFitsOneChunkIsWrittenWithoutAWriterThread() throws IOException {
+        byte[] small = "id\n1\n2\n3\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Watched one = new Watched();
+        io.pgsubset.copy.Sink.Arrived arrived;
+        try (DataFileSink sink = new DataFileSink(one, true, false)) {
+            sink.write(small, 0, small.length);
+            arrived = sink.finish();
+        }
+        assertEquals(java.util.Set.of(Thread.currentThread()), one.writers);
+        assertEquals(3, arrived.rows());
+        assertTrue(java.util.Arrays.equals(small, one.bytes.toByteArray()));
+
+        byte[] big = "1,a\n".repeat(1 << 17).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Watched many = new Watched();
+        try (DataFileSink sink = new DataFileSink(many, false, false)) {
+            sink.write(big, 0, big.length);
+            assertEquals(1 << 17, sink.finish().rows());
+        }
+        assertFalse(many.writers.contains(Thread.currentThread()), "a table of several chunks has its writer thread");
+        assertTrue(java.util.Arrays.equals(big, many.bytes.toByteArray()));
     }
 }
