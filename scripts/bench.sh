@@ -150,6 +150,14 @@ load_seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }
 # Set hint bits and freeze now, so the first timed run does not pay for them.
 q -d prod -c 'VACUUM (FREEZE, ANALYZE)'
 db_bytes=$(psql -XAtc "select pg_database_size('prod')" prod)
+# Many small tables (500 of 20 rows): what a full dump costs per table, against pg_dump -Fp.
+createdb many
+q -d many -v n=500 -f "$root/scripts/bench/many-tables.sql"
+cat >"$work/many-plan.yaml" <<'YAML'
+version: 1
+schemas: [public]
+unlisted: full
+YAML
 echo "loaded in $load_seconds s; database size $(psql -XAtc "select pg_size_pretty(pg_database_size('prod'))" prod)" >&2
 
 # ---------------------------------------------------------------------------------------------
@@ -410,6 +418,12 @@ for ((run = 1; run <= runs; run++)); do
     fresh_db target
     # shellcheck disable=SC2016
     measure psql_copy_restore bash -c 'psql_restore "$1" target' _ "$work/export"
+    measure many_pg_dump_fp pg_dump -d many -Fp -f "$work/many.sql"
+    rm -f "$work/many.sql"
+    if $can_dump; then
+      rm -rf "$work/many"
+      measure many_full_dump "$root/scripts/pgsubset" dump -d many --plan "$work/many-plan.yaml" --output "$work/many"
+    fi
   fi
   if $can_dump; then
     if $can_demo; then

@@ -51,6 +51,8 @@ def verdict($ratio; $op; $limit):
     ["pg_dump_fd_j2", "pg_dump -Fd -Z0 -j 2", "pg_dump_fp", null, null, "info"],
     ["full_dump_j1", "pgsubset dump, full plan, --jobs 1", "pg_dump_fp", "<=", 1.25, "<= 1.25x pg_dump"],
     ["full_dump_j2", "pgsubset dump, full plan, --jobs 2", "pg_dump_fp", "<=", 1.25, "<= 1.25x pg_dump"],
+    ["many_pg_dump_fp", "pg_dump -Fp of 500 tables of 20 rows", null, null, null, "baseline"],
+    ["many_full_dump", "pgsubset dump, full plan, 500 tables of 20 rows", "many_pg_dump_fp", "<=", 1.25, "<= 1.25x pg_dump"],
     ["file_dump", "pgsubset dump, waveforms_file in full (its child skipped)", null, null, null, "baseline"],
     ["file_dump_transforms", "the same with 3 transformed columns (hash, digits, SQL)", "file_dump", "<=", 1.20, "<= 1.2x without"],
     ["psql_copy_restore", "psql: pre-data, \\copy of every CSV, post-data", null, null, null, "baseline"],

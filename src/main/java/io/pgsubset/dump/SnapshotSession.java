@@ -21,9 +21,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * A connection inside a REPEATABLE READ, READ ONLY transaction on the dump's one snapshot: the
@@ -81,10 +83,12 @@ final class SnapshotSession implements AutoCloseable, Lane {
     private final Set<Long> locked = new HashSet<>();
     /** The workers' connections the leader opened while it started (the leader's, shared with its workers). */
     private final WorkerConnections workerConnections;
+    /** The order the copy hands tables out in (the leader's, shared with its workers). */
+    private final CopyOrder order;
 
     private SnapshotSession(Connection conn, String snapshotId, String snapshotTime, Optional<String> lockWaitTimeout,
                             boolean worker, Set<SnapshotSession> family, RateLimit rate,
-                            Optional<Connector> connector, WorkerConnections workerConnections) {
+                            Optional<Connector> connector, WorkerConnections workerConnections, CopyOrder order) {
         this.conn = conn;
         this.snapshotId = snapshotId;
         this.snapshotTime = snapshotTime;
@@ -94,6 +98,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
         this.rate = rate;
         this.connector = connector;
         this.workerConnections = workerConnections;
+        this.order = order;
         family.add(this);
     }
 
@@ -151,7 +156,8 @@ final class SnapshotSession implements AutoCloseable, Lane {
                 set(conn, "lock_timeout", lockWaitTimeout.get(), "--lock-wait-timeout");
             }
             SnapshotSession leader = new SnapshotSession(conn, begun.snapshotId(), begun.snapshotTime(),
-                    lockWaitTimeout, false, ConcurrentHashMap.newKeySet(), rate, Optional.empty(), workerConnections);
+                    lockWaitTimeout, false, ConcurrentHashMap.newKeySet(), rate, Optional.empty(), workerConnections,
+                    new CopyOrder());
             leader.timed = begun.timed();
             leader.standby = begun.standby();
             return leader;
@@ -174,7 +180,7 @@ final class SnapshotSession implements AutoCloseable, Lane {
     SnapshotSession join(Connector connector) {
         Connection conn = openedInAdvance().orElseGet(() -> connectWorker(connector));
         return new SnapshotSession(onSnapshot(conn), snapshotId, snapshotTime, lockWaitTimeout, true, family, rate,
-                Optional.of(connector), workerConnections);
+                Optional.of(connector), workerConnections, order);
     }
 
     private Optional<Connection> openedInAdvance() {
@@ -332,10 +338,15 @@ final class SnapshotSession implements AutoCloseable, Lane {
     private static final String LOCK_NOWAIT_SQL = "SAVEPOINT pgsubset_lock; LOCK TABLE %s IN ACCESS SHARE MODE NOWAIT; "
             + "RELEASE SAVEPOINT pgsubset_lock";
 
+    /** Tables a worker locks in one statement: the one it needs and the next ones of the {@link CopyOrder}. */
+    static final int LOCK_AHEAD = 32;
+
     /**
-     * Before a worker reads {@code table}: its own lock, without waiting. On the leader, which
-     * locked every table at the start, only the statement timeout is lifted ({@link #untimed}). Throws {@link LeaderOnly} when another
-     * session's request is queued on the table.
+     * Before a worker reads {@code table}: its own lock, without waiting, taken together with the
+     * locks of the next tables the copy hands out; when one of those is refused, {@code table}'s
+     * alone. On the leader, which locked every table at the start, only the statement timeout is
+     * lifted ({@link #untimed}). Throws {@link LeaderOnly} when another session's request is queued
+     * on the table.
      */
     void lockBeforeCopy(Table table) {
         if (!worker) {
@@ -346,6 +357,9 @@ final class SnapshotSession implements AutoCloseable, Lane {
             return;
         }
         try (Statement st = conn.createStatement()) {
+            if (lockedAhead(st, order.from(table, LOCK_AHEAD, locked::contains))) {
+                return;
+            }
             st.execute(String.format(LOCK_NOWAIT_SQL, table.name().sql()));
             locked.add(table.oid());
         } catch (SQLException e) {
@@ -355,6 +369,30 @@ final class SnapshotSession implements AutoCloseable, Lane {
             }
             throw new LeaderOnly(queued(table));
         }
+    }
+
+    /**
+     * Locks {@code tables} (more than one) in one statement; false, rolled back to the savepoint,
+     * when any is refused (a request queued on it, a table dropped), so that each is locked alone.
+     */
+    private boolean lockedAhead(Statement st, List<Table> tables) throws SQLException {
+        if (tables.size() < 2) {
+            return false;
+        }
+        String names = tables.stream().map(t -> t.name().sql()).collect(Collectors.joining(", "));
+        try {
+            st.execute(String.format(LOCK_NOWAIT_SQL, names));
+        } catch (SQLException e) {
+            st.execute("ROLLBACK TO SAVEPOINT pgsubset_lock");
+            return false;
+        }
+        tables.forEach(t -> locked.add(t.oid()));
+        return true;
+    }
+
+    /** The order the copy hands {@code tables} out in, for the workers' locks ({@link #lockBeforeCopy}). */
+    void copyOrder(List<Table> tables) {
+        order.append(tables);
     }
 
     private static final String QUEUED_SQL = """

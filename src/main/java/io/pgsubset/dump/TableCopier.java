@@ -197,6 +197,7 @@ final class TableCopier<L extends Lane, R> {
                                List<DataDump.Job> work, List<Destination<L, R>> destinations) {
         List<DataDump.Job> ordered = new ArrayList<>(work);
         ordered.sort((a, b) -> Double.compare(b.weight(), a.weight()));
+        leader.copyOrder(ordered.stream().map(DataDump.Job::table).toList());
         Map<DataDump.Job, List<BlockRange>> ranges = TableSplits.plan(leader.connection(), splitting.serverMajor(),
                 jobs, splitting.partBytes(), ordered);
         List<Piece> pieces = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -60,7 +61,8 @@ final class TableSplits {
             RelationSize s = sizes.get(j.table().oid());
             total += j.subset().selection() instanceof RowSelection.AllRows && s != null ? s.bytes() : j.weight();
         }
-        Map<DataDump.Job, List<BlockRange>> out = new HashMap<>();
+        // by identity: a job's record hash covers its whole table and selection, per lookup
+        Map<DataDump.Job, List<BlockRange>> out = new IdentityHashMap<>();
         for (DataDump.Job j : work) {
             RelationSize s = sizes.get(j.table().oid());
             if (s == null || !s.heap() || j.table().isPartitioned()

@@ -54,8 +54,14 @@ class LockQueueTest {
                 INSERT INTO big SELECT g, repeat('b', 200) FROM generate_series(1, 20000) g;
                 INSERT INTO mid SELECT g, repeat('m', 100) FROM generate_series(1, 5000) g;
                 INSERT INTO "Auth User" SELECT g, 'u' || g FROM generate_series(1, 50) g;
-                ANALYZE;
                 """);
+        // more tables, each bigger than "Auth User", than a worker locks at once (SnapshotSession.LOCK_AHEAD),
+        // so that the workers' first locks do not reach "Auth User" before the ALTER queues on it
+        for (int i = 0; i < 2 * SnapshotSession.LOCK_AHEAD; i++) {
+            db.execute("CREATE TABLE filler_" + i + " (id int PRIMARY KEY, pad text);"
+                    + " INSERT INTO filler_" + i + " SELECT g, repeat('f', 40) FROM generate_series(1, 200) g");
+        }
+        db.execute("ANALYZE");
     }
 
     private static Dumper dumper(TestDatabase db, DumpListener listener) {
