@@ -91,7 +91,8 @@ final class Preconnect implements AutoCloseable {
      * Else empty, and what was begun is ended.
      */
     Optional<CompletableFuture<SnapshotAhead>> take(ConnectionOptions actual, Optional<String> statementTimeout) {
-        if (guessed == null || !guessed.equals(new Guess(actual, statementTimeout))) {
+        if (guessed == null || !guessed.connection().sameAs(actual)
+                || !guessed.statementTimeout().equals(statementTimeout)) {
             close();
             return Optional.empty();
         }

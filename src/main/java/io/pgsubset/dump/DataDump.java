@@ -22,6 +22,17 @@ import java.util.Optional;
 final class DataDump {
     /** One table to copy, and the data file a dump writes it to. */
     record Job(Table table, TableSubset subset, String file, double weight) {
+        /**
+         * Whether {@code other} copies the same rows of the same table into the same file: the same
+         * table and plan, the same WHERE conditions and nulled columns. Not the record's equals,
+         * which compares whole tables and selections through bootstrap methods linked at first use.
+         */
+        boolean copiesAs(Job other) {
+            return other != null && table.oid() == other.table.oid() && file.equals(other.file)
+                    && subset.plan() == other.subset.plan()
+                    && TableCopier.predicates(subset.selection()).equals(TableCopier.predicates(other.subset.selection()))
+                    && subset.nulledColumns().equals(other.subset.nulledColumns());
+        }
     }
 
     /** How the data files are split into pieces of work. */

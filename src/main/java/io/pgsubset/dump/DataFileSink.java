@@ -16,10 +16,11 @@ import java.util.zip.GZIPOutputStream;
  * of the file as written and the row digest of the CSV ({@link Tee}). Rows are never parsed beyond
  * the digest's record boundaries.
  *
- * <p>The connection's thread only gathers rows into 1 MB chunks; the digest, compressing, hashing
- * and writing happen on a thread of their own, so the client keeps draining the server's COPY
- * stream while the previous chunk is hashed (the client's CPU per byte, not the server, used to
- * bound a full dump).
+ * <p>The connection's thread only gathers rows into chunks of 256 kB; the digest, compressing,
+ * hashing and writing happen on a thread of their own, so the client keeps draining the server's
+ * COPY stream while the previous chunk is hashed (the client's CPU per byte, not the server, used
+ * to bound a full dump). A table that fits in one chunk is written by the connection's thread when
+ * it ends: there is nothing to overlap, and a thread start per table cost more than the write.
  *
  * <p>A part of a split table (see {@link SplitFile}) gets a sink of its own: the first part writes
  * into the data file, the others into temporary files appended to it in order.

@@ -120,7 +120,7 @@ public final class Dumper {
             jobs.forEach(j -> byName.put(j.table().name(), j));
             Set<QualifiedName> early = new HashSet<>();
             for (DataDump.Job j : settled) {
-                if (!j.equals(byName.get(j.table().name()))) {
+                if (!j.copiesAs(byName.get(j.table().name()))) {
                     throw new IllegalStateException("the closure selected other rows of "
                             + j.table().name().display() + " than the copy that started before it");
                 }
