@@ -33,6 +33,23 @@ public record ForeignKey(String name, QualifiedName child, List<String> childCol
         this(name, child, childColumns, parent, parentColumns, deferrable, validated, declared, false);
     }
 
+    /**
+     * The record's equality, written out: the generated one links a bootstrap method at its first
+     * call, on the closure's path at a dump's start (12 ms). Every component.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ForeignKey k && name.equals(k.name) && child.equals(k.child)
+                && childColumns.equals(k.childColumns) && parent.equals(k.parent)
+                && parentColumns.equals(k.parentColumns) && deferrable == k.deferrable && validated == k.validated
+                && declared == k.declared && period == k.period;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, child, childColumns, parent, parentColumns, deferrable, validated, declared, period);
+    }
+
     public boolean selfReference() {
         return child.equals(parent);
     }

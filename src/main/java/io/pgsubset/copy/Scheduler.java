@@ -204,6 +204,17 @@ public final class Scheduler<L extends Lane> {
             return task == null;
         }
 
+        /** This very entry (claimForLeader removes it so): no record equality and its bootstrap method. */
+        @Override
+        public boolean equals(Object o) {
+            return this == o;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
+
         @Override
         public int compareTo(Queued<L> o) {
             if (isEnd() != o.isEnd()) {
