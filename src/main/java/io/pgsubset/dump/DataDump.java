@@ -30,8 +30,9 @@ final class DataDump {
         boolean copiesAs(Job other) {
             return other != null && table.oid() == other.table.oid() && file.equals(other.file)
                     && subset.plan() == other.subset.plan()
-                    && TableCopier.predicates(subset.selection()).equals(TableCopier.predicates(other.subset.selection()))
-                    && subset.nulledColumns().equals(other.subset.nulledColumns());
+                    && subset.nulledColumns().equals(other.subset.nulledColumns())
+                    && TableCopier.predicates(subset.selection())
+                            .equals(TableCopier.predicates(other.subset.selection()));
         }
     }
 

@@ -535,11 +535,11 @@ public final class PlanLoader {
         return out;
     }
 
-    /** A section keyed by table names; each value a mapping (an empty value means no options). */
     /**
-     * The section's tables in the plan's order, each with its options. A list of pairs, not a map
-     * keyed by pattern: a key's hash went through the pattern's record hashCode, whose bootstrap
-     * method cost 8 ms at start-up, and the keys are unique by name already.
+     * A section keyed by table names: its tables in the plan's order, each with its mapping (an
+     * empty value means no options). A list of pairs, not a map keyed by pattern: a key's hash went
+     * through the pattern's record hashCode, whose bootstrap method cost 8 ms at start-up, and the
+     * names are checked unique here already.
      */
     private List<Map.Entry<NamePattern, MappingNode>> tableMap(Node node, String section, String shape) {
         List<Map.Entry<NamePattern, MappingNode>> out = new ArrayList<>();
