@@ -72,7 +72,21 @@ final class Preconnect implements AutoCloseable {
         }, "pgsubset-preconnect");
         t.setDaemon(true);
         t.start();
+        warmLocaleData();
         return new Preconnect(guess.get(), opening);
+    }
+
+    /**
+     * pgjdbc's first connection makes a Calendar, and the JDK's first Calendar builds its list of
+     * the ~1000 CLDR locales to look up the first day of the week: 0.05 s of interpreted code on the
+     * connecting thread, on the way to the first statement. Done here on a thread of its own, it
+     * runs while that thread loads the driver and opens the socket: the first statement came 20-25
+     * ms earlier (0.298 against 0.321 s median of 10, interleaved), the wall time the same.
+     */
+    private static void warmLocaleData() {
+        Thread t = new Thread(java.util.GregorianCalendar::new, "pgsubset-locale");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static SnapshotAhead begin(Guess guess, Map<String, String> env) {
