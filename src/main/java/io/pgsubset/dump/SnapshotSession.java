@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 /**
  * A connection inside a REPEATABLE READ, READ ONLY transaction on the dump's one snapshot: the
@@ -334,10 +333,6 @@ final class SnapshotSession implements AutoCloseable, Lane {
         return bytes;
     }
 
-    /** The lock is taken in a savepoint, so a refusal leaves the worker's transaction usable. */
-    private static final String LOCK_NOWAIT_SQL = "SAVEPOINT pgsubset_lock; LOCK TABLE %s IN ACCESS SHARE MODE NOWAIT; "
-            + "RELEASE SAVEPOINT pgsubset_lock";
-
     /** Tables a worker locks in one statement: the one it needs and the next ones of the {@link CopyOrder}. */
     static final int LOCK_AHEAD = 32;
 
@@ -356,38 +351,31 @@ final class SnapshotSession implements AutoCloseable, Lane {
         if (locked.contains(table.oid())) {
             return;
         }
+        Optional<SQLException> refused;
         try (Statement st = conn.createStatement()) {
-            if (lockedAhead(st, order.from(table, LOCK_AHEAD, locked::contains))) {
+            List<Table> ahead = order.from(table, LOCK_AHEAD, locked::contains);
+            // the next tables with it; when one of them is refused, the table alone
+            refused = TableLocks.tryLock(st, ahead, true);
+            if (refused.isPresent() && ahead.size() > 1) {
+                ahead = List.of(table);
+                refused = TableLocks.tryLock(st, ahead, true);
+            }
+            if (refused.isEmpty()) {
+                ahead.forEach(t -> locked.add(t.oid()));
                 return;
             }
-            st.execute(String.format(LOCK_NOWAIT_SQL, table.name().sql()));
-            locked.add(table.oid());
         } catch (SQLException e) {
-            if (!"55P03".equals(e.getSQLState())) {
-                throw new PgsubsetException("could not lock table " + table.name().display() + " (ACCESS SHARE): "
-                        + Messages.firstLine(e), e);
-            }
-            throw new LeaderOnly(queued(table));
+            throw lockFailure(table, e);
         }
+        if (!"55P03".equals(refused.get().getSQLState())) {
+            throw lockFailure(table, refused.get());
+        }
+        throw new LeaderOnly(queued(table));
     }
 
-    /**
-     * Locks {@code tables} (more than one) in one statement; false, rolled back to the savepoint,
-     * when any is refused (a request queued on it, a table dropped), so that each is locked alone.
-     */
-    private boolean lockedAhead(Statement st, List<Table> tables) throws SQLException {
-        if (tables.size() < 2) {
-            return false;
-        }
-        String names = tables.stream().map(t -> t.name().sql()).collect(Collectors.joining(", "));
-        try {
-            st.execute(String.format(LOCK_NOWAIT_SQL, names));
-        } catch (SQLException e) {
-            st.execute("ROLLBACK TO SAVEPOINT pgsubset_lock");
-            return false;
-        }
-        tables.forEach(t -> locked.add(t.oid()));
-        return true;
+    private static PgsubsetException lockFailure(Table table, SQLException e) {
+        return new PgsubsetException("could not lock table " + table.name().display() + " (ACCESS SHARE): "
+                + Messages.firstLine(e), e);
     }
 
     /** The order the copy hands {@code tables} out in, for the workers' locks ({@link #lockBeforeCopy}). */
@@ -403,24 +391,20 @@ final class SnapshotSession implements AutoCloseable, Lane {
                                   UNION ALL SELECT i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent = ?)
              ORDER BY l.pid LIMIT 1""";
 
-    /** Names the session whose queued lock request refused a worker's NOWAIT (after rolling back to the savepoint). */
+    /** Names the session whose queued lock request refused a worker's NOWAIT (rolled back to the savepoint). */
     private String queued(Table table) {
         String who = "another session's lock request";
-        try (Statement st = conn.createStatement()) {
-            st.execute("ROLLBACK TO SAVEPOINT pgsubset_lock");
-            try (PreparedStatement ps = conn.prepareStatement(QUEUED_SQL)) {
-                ps.setLong(1, table.oid());
-                ps.setLong(2, table.oid());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        who = "session " + rs.getInt(1) + " (" + rs.getString(2)
-                                + (rs.getString(3).isBlank() ? "" : ", " + rs.getString(3)) + ")";
-                    }
+        try (PreparedStatement ps = conn.prepareStatement(QUEUED_SQL)) {
+            ps.setLong(1, table.oid());
+            ps.setLong(2, table.oid());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    who = "session " + rs.getInt(1) + " (" + rs.getString(2)
+                            + (rs.getString(3).isBlank() ? "" : ", " + rs.getString(3)) + ")";
                 }
             }
         } catch (SQLException e) {
-            throw new PgsubsetException("could not lock table " + table.name().display() + " (ACCESS SHARE): "
-                    + Messages.firstLine(e), e);
+            throw lockFailure(table, e);
         }
         return "table " + table.name().display() + ": " + who + " waits for it behind this dump's lock, so a worker "
                 + "cannot lock it without queueing behind that session";
