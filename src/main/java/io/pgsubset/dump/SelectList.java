@@ -52,6 +52,11 @@ final class SelectList {
         return table.dumpedColumnNames();
     }
 
+    /** Every column is copied as it is: none is nulled or transformed. */
+    boolean columnsAsTheyAre() {
+        return table.dumpedColumns().stream().noneMatch(c -> nulled.contains(c.name()) || transforms.containsKey(c.name()));
+    }
+
     String sql() {
         List<String> items = new ArrayList<>();
         for (Column c : table.dumpedColumns()) {

@@ -322,7 +322,7 @@ final class TableCopier<L extends Lane, R> {
     static List<String> predicates(RowSelection selection) {
         if (selection instanceof RowSelection.AllRows all) {
             return List.of(all.condition().map(c -> "(" + c + ")")
-                    .orElse("true"));
+                    .orElse(CopyQuery.EVERY_ROW));
         }
         if (selection instanceof RowSelection.KeyedRows keyed) {
             List<String> chunks = keyed.count() == 0 ? List.of()
