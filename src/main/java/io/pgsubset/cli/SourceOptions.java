@@ -1,7 +1,6 @@
 package io.pgsubset.cli;
 
 import io.pgsubset.connect.ConnectionTarget;
-import io.pgsubset.connect.Endpoint;
 import io.pgsubset.copy.RateLimit;
 import io.pgsubset.dump.DumpRequest;
 import io.pgsubset.dump.PlanSource;
@@ -94,7 +93,7 @@ final class SourceOptions {
             throw new UsageException("--max-rows must not be negative, got " + maxRows);
         }
         long partBytes = partSize != null ? partBytes(partSize) : DumpRequest.defaultPartBytes(
-                source.endpoints().stream().allMatch(Endpoint::isLocal), jobs, Runtime.getRuntime().availableProcessors());
+                source.serverIsLocal(), jobs, Runtime.getRuntime().availableProcessors());
         PlanSource planSource = PlanSource.everyTableFull();
         TransformKey transformKey = TransformKey.resolve(Optional.ofNullable(saltFile), acceptSharedSaltFile,
                 ctx.env());

@@ -194,6 +194,11 @@ public final class ConnectionTarget {
         return endpoints;
     }
 
+    /** Whichever server answers runs on this machine (and so shares its cores with the client). */
+    public boolean serverIsLocal() {
+        return endpoints.stream().allMatch(Endpoint::isLocal);
+    }
+
     public String user() {
         return user;
     }

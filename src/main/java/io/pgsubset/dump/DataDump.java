@@ -42,15 +42,16 @@ final class DataDump {
 
     private final DumpListener listener;
     private final Path dir;
-    private final boolean gzip;
+    private final DataFileSink.Options files;
     private final Splitting splitting;
     private final TableCopier<SnapshotSession, Manifest.TableEntry> copier;
     private final DataSyncs syncs = new DataSyncs();
 
-    DataDump(DumpListener listener, Path dir, boolean gzip, TransformKey transformKey, Splitting splitting) {
+    DataDump(DumpListener listener, Path dir, DataFileSink.Options files, TransformKey transformKey,
+             Splitting splitting) {
         this.listener = listener;
         this.dir = dir;
-        this.gzip = gzip;
+        this.files = files;
         this.splitting = splitting;
         this.copier = new TableCopier<>(listener, transformKey, s -> s, this::destination, "copy");
     }
@@ -81,7 +82,7 @@ final class DataDump {
     private TableCopier.Destination<SnapshotSession, Manifest.TableEntry> destination(Job job, SelectList select,
                                                                                        int parts) {
         return parts == 1 ? new WholeFile(job, select)
-                : SplitFile.create(job, select, parts, dir, gzip, listener, syncs);
+                : SplitFile.create(job, select, parts, dir, files, listener, syncs);
     }
 
     /** The manifest's entry of a written data file; the listener hears of it. */
@@ -115,7 +116,7 @@ final class DataDump {
             } catch (IOException e) {
                 throw DumpErrors.io("could not create " + path, e);
             }
-            return new DataFileSink(file, true, gzip);
+            return new DataFileSink(file, true, files);
         }
 
         @Override

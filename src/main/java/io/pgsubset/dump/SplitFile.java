@@ -33,7 +33,7 @@ final class SplitFile implements TableCopier.Destination<SnapshotSession, Manife
     private final DataDump.Job job;
     private final SelectList select;
     private final Path file;
-    private final boolean gzip;
+    private final DataFileSink.Options files;
     private final DumpListener listener;
     private final FileOutput target;
     private final long[] partRows;
@@ -51,12 +51,12 @@ final class SplitFile implements TableCopier.Destination<SnapshotSession, Manife
     private long nanos;
     private boolean complete;
 
-    private SplitFile(DataDump.Job job, SelectList select, int parts, Path file, boolean gzip, DumpListener listener,
+    private SplitFile(DataDump.Job job, SelectList select, int parts, Path file, DataFileSink.Options files, DumpListener listener,
                       FileOutput target) {
         this.job = job;
         this.select = select;
         this.file = file;
-        this.gzip = gzip;
+        this.files = files;
         this.listener = listener;
         this.target = target;
         this.partRows = new long[parts];
@@ -69,11 +69,11 @@ final class SplitFile implements TableCopier.Destination<SnapshotSession, Manife
     }
 
     /** Creates the data file; the parts' temporary files are created when their COPY starts. */
-    static SplitFile create(DataDump.Job job, SelectList select, int parts, Path dir, boolean gzip,
+    static SplitFile create(DataDump.Job job, SelectList select, int parts, Path dir, DataFileSink.Options files,
                             DumpListener listener, DataSyncs syncs) {
         Path file = dir.resolve(job.file());
         try {
-            SplitFile split = new SplitFile(job, select, parts, file, gzip, listener, FileOutput.dataFile(file, syncs));
+            SplitFile split = new SplitFile(job, select, parts, file, files, listener, FileOutput.dataFile(file, syncs));
             split.marks[0] = split.target.mark();
             return split;
         } catch (IOException e) {
@@ -103,7 +103,7 @@ final class SplitFile implements TableCopier.Destination<SnapshotSession, Manife
                 tried[part] = true;
             }
             FileOutput temp = live ? null : FileOutput.temporary(partPath(part));
-            return new DataFileSink(new PartOutput(part, temp), part == 0, gzip);
+            return new DataFileSink(new PartOutput(part, temp), part == 0, files);
         } catch (IOException e) {
             throw DumpErrors.io("could not create " + partPath(part), e);
         }

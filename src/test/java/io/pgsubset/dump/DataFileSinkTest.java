@@ -19,6 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * must be released.
  */
 class DataFileSinkTest {
+    private static final DataFileSink.Options THREADED = new DataFileSink.Options(false, true);
+    private static final DataFileSink.Options INLINE = new DataFileSink.Options(false, false);
+
     private static final class Dying extends SinkOutput {
         final AtomicBoolean released = new AtomicBoolean();
 
@@ -43,7 +46,7 @@ class DataFileSinkTest {
         Dying out = new Dying();
         byte[] rows = "1,a\n".repeat(1 << 18).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         IOException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(IOException.class, () -> {
-            try (DataFileSink sink = new DataFileSink(out, false, false)) {
+            try (DataFileSink sink = new DataFileSink(out, false, THREADED)) {
                 // far more than the chunks in flight: a producer that waited for a dead writer would hang here
                 for (int i = 0; i < 64; i++) {
                     sink.write(rows, 0, rows.length);
@@ -58,7 +61,7 @@ class DataFileSinkTest {
     @Test
     void aFailedWriterIsReportedAtFinishToo() {
         Dying out = new Dying();
-        DataFileSink sink = new DataFileSink(out, true, false);
+        DataFileSink sink = new DataFileSink(out, true, THREADED);
         IOException e = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThrows(IOException.class, () -> {
             sink.write("id\n1\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             sink.finish();
@@ -100,7 +103,7 @@ class DataFileSinkTest {
             byte[] rows = (round + ",row " + round + "\n").repeat(1 << 17)
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             Kept out = new Kept();
-            try (DataFileSink sink = new DataFileSink(out, false, false)) {
+            try (DataFileSink sink = new DataFileSink(out, false, THREADED)) {
                 for (int i = 0; i < 8; i++) {
                     sink.write(rows, 0, rows.length);
                 }
@@ -114,7 +117,7 @@ class DataFileSinkTest {
         }
         int pooled = DataFileSink.pooledChunks();
         assertTrue(pooled >= 2, "the chunks of the last sink wait for the next: " + pooled);
-        try (DataFileSink sink = new DataFileSink(new Kept(), false, false)) {
+        try (DataFileSink sink = new DataFileSink(new Kept(), false, THREADED)) {
             byte[] more = new byte[3 << 20];
             sink.write(more, 0, more.length);
             assertTrue(DataFileSink.pooledChunks() < pooled, "a new sink takes its chunks from the pool");
@@ -154,7 +157,7 @@ class DataFileSinkTest {
         byte[] small = "id\n1\n2\n3\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         Watched one = new Watched();
         io.pgsubset.copy.Sink.Arrived arrived;
-        try (DataFileSink sink = new DataFileSink(one, true, false)) {
+        try (DataFileSink sink = new DataFileSink(one, true, THREADED)) {
             sink.write(small, 0, small.length);
             arrived = sink.finish();
         }
@@ -164,11 +167,66 @@ class DataFileSinkTest {
 
         byte[] big = "1,a\n".repeat(1 << 17).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         Watched many = new Watched();
-        try (DataFileSink sink = new DataFileSink(many, false, false)) {
+        try (DataFileSink sink = new DataFileSink(many, false, THREADED)) {
             sink.write(big, 0, big.length);
             assertEquals(1 << 17, sink.finish().rows());
         }
         assertFalse(many.writers.contains(Thread.currentThread()), "a table of several chunks has its writer thread");
         assertTrue(java.util.Arrays.equals(big, many.bytes.toByteArray()));
+    }
+
+    /**
+     * Without a writer thread (the server on this machine and too few cores for one) every chunk of
+     * a big table is hashed and written by the copy's own thread, and the file, its rows and its
+     * row digest are those a writer thread produces.
+     */
+    @Test
+    void withoutAWriterThreadTheCopysThreadWritesEveryChunkAndTheResultIsTheSame() throws IOException {
+        byte[] big = "1,\"a\nb\"\n22,c\n".repeat(1 << 16).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Watched inline = new Watched();
+        io.pgsubset.copy.Sink.Arrived alone;
+        try (DataFileSink sink = new DataFileSink(inline, false, INLINE)) {
+            for (int i = 0; i < 4; i++) {
+                sink.write(big, 0, big.length);
+            }
+            alone = sink.finish();
+        }
+        assertEquals(java.util.Set.of(Thread.currentThread()), inline.writers);
+        Watched threaded = new Watched();
+        io.pgsubset.copy.Sink.Arrived beside;
+        try (DataFileSink sink = new DataFileSink(threaded, false, THREADED)) {
+            for (int i = 0; i < 4; i++) {
+                sink.write(big, 0, big.length);
+            }
+            beside = sink.finish();
+        }
+        assertEquals(4 * 2 * (1 << 16), alone.rows());
+        assertEquals(beside, alone);
+        assertTrue(java.util.Arrays.equals(threaded.bytes.toByteArray(), inline.bytes.toByteArray()));
+    }
+
+    @Test
+    void withoutAWriterThreadAFailedWriteFailsTheCopyAtOnceAndReleasesTheFile() {
+        Dying out = new Dying();
+        byte[] rows = "1,a\n".repeat(1 << 18).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        IOException e = assertThrows(IOException.class, () -> {
+            try (DataFileSink sink = new DataFileSink(out, false, INLINE)) {
+                sink.write(rows, 0, rows.length);
+                sink.finish();
+            }
+        });
+        assertTrue(e.getCause() instanceof OutOfMemoryError, () -> "the write's Error is the cause: " + e);
+        assertTrue(out.released.get(), "the file is released");
+    }
+
+    @Test
+    void aWriterThreadIsUsedOnlyWhereACoreIsFreeForIt() {
+        assertFalse(DataFileSink.writerThreadPays(true, 1, 2), "local server, 2 cores, 1 job");
+        assertTrue(DataFileSink.writerThreadPays(true, 1, 3), "local server, 3 cores, 1 job");
+        assertFalse(DataFileSink.writerThreadPays(true, 2, 4), "local server, 4 cores, 2 jobs");
+        assertTrue(DataFileSink.writerThreadPays(true, 2, 6), "local server, 6 cores, 2 jobs");
+        assertTrue(DataFileSink.writerThreadPays(false, 1, 2), "remote server, 2 cores, 1 job");
+        assertFalse(DataFileSink.writerThreadPays(false, 2, 2), "remote server, 2 cores, 2 jobs");
+        assertFalse(DataFileSink.writerThreadPays(false, 1, 1), "remote server, 1 core");
     }
 }
