@@ -175,18 +175,19 @@ public final class Dumper {
 
     /** plan.yaml, restore.sh, then manifest.json last: its presence marks a complete dump. */
     private static void writeFiles(Path dir, DumpRequest request, Manifest manifest) {
+        byte[] manifestBytes = ManifestIO.bytes(manifest);
         try {
             OwnerOnly.writeString(dir.resolve(PLAN_FILE), request.planText());
         } catch (IOException e) {
             throw DumpErrors.io("could not write " + dir.resolve(PLAN_FILE), e);
         }
         try {
-            RestoreScript.write(dir, manifest);
+            RestoreScript.write(dir, manifest, manifestBytes);
         } catch (IOException e) {
             throw DumpErrors.io("could not write " + dir.resolve(RestoreScript.FILE_NAME), e);
         }
         try {
-            ManifestIO.write(dir, manifest);
+            ManifestIO.write(dir, manifestBytes);
         } catch (IOException e) {
             throw DumpErrors.io("could not write " + dir.resolve(ManifestIO.FILE_NAME), e);
         }

@@ -86,9 +86,14 @@ public final class ManifestIO {
 
     /** Writes the manifest of {@code dir} through a temporary file and an atomic rename. */
     public static void write(Path dir, Manifest manifest) throws IOException {
+        write(dir, bytes(manifest));
+    }
+
+    /** Writes a manifest's {@link #bytes} as {@link #write(Path, Manifest)} does. */
+    public static void write(Path dir, byte[] manifestBytes) throws IOException {
         Path tmp = dir.resolve(FILE_NAME + ".tmp");
         try (OutputStream out = OwnerOnly.newOutputStream(tmp)) {
-            out.write(bytes(manifest));
+            out.write(manifestBytes);
         }
         Files.move(tmp, dir.resolve(FILE_NAME), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
