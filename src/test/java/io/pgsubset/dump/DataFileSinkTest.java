@@ -188,25 +188,23 @@ class DataFileSinkTest {
     void withoutAWriterThreadTheCopysThreadWritesEveryChunkAndTheResultIsTheSame() throws IOException {
         byte[] big = "1,\"a\nb\"\n22,c\n".repeat(1 << 16).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         Watched inline = new Watched();
-        io.pgsubset.copy.Sink.Arrived alone;
-        try (DataFileSink sink = new DataFileSink(inline, false, INLINE)) {
-            for (int i = 0; i < 4; i++) {
-                sink.write(big, 0, big.length);
-            }
-            alone = sink.finish();
-        }
+        io.pgsubset.copy.Sink.Arrived alone = writeFourTimes(big, inline, INLINE);
         assertEquals(java.util.Set.of(Thread.currentThread()), inline.writers);
         Watched threaded = new Watched();
-        io.pgsubset.copy.Sink.Arrived beside;
-        try (DataFileSink sink = new DataFileSink(threaded, false, THREADED)) {
-            for (int i = 0; i < 4; i++) {
-                sink.write(big, 0, big.length);
-            }
-            beside = sink.finish();
-        }
+        io.pgsubset.copy.Sink.Arrived beside = writeFourTimes(big, threaded, THREADED);
         assertEquals(4 * 2 * (1 << 16), alone.rows());
         assertEquals(beside, alone);
         assertTrue(java.util.Arrays.equals(threaded.bytes.toByteArray(), inline.bytes.toByteArray()));
+    }
+
+    private static io.pgsubset.copy.Sink.Arrived writeFourTimes(byte[] rows, Watched out, DataFileSink.Options options)
+            throws IOException {
+        try (DataFileSink sink = new DataFileSink(out, false, options)) {
+            for (int i = 0; i < 4; i++) {
+                sink.write(rows, 0, rows.length);
+            }
+            return sink.finish();
+        }
     }
 
     @Test
