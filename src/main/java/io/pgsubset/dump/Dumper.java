@@ -63,10 +63,11 @@ public final class Dumper {
              DumpDirectory dir = DumpDirectory.create(request.output(), request.force())) {
             Catalog catalog = source.catalog();
             PhaseTimer timer = source.listener();
-            boolean writerThreads = DataFileSink.writerThreadPays(connection.connector().target().serverIsLocal(), request.jobs(),
-                    Runtime.getRuntime().availableProcessors());
-            DataDump data = new DataDump(timer, dir.path(), new DataFileSink.Options(request.compress(), writerThreads),
-                    request.transformKey(), new DataDump.Splitting(catalog.server().majorVersion(), request.partBytes()));
+            boolean writerThreads = DataFileSink.writerThreadPays(connection.connector().target().serverIsLocal(),
+                    request.jobs(), Runtime.getRuntime().availableProcessors());
+            DataDump data = new DataDump(timer, dir.path(), new DataFileSink.Options(request.compress(),
+                    writerThreads), request.transformKey(),
+                    new DataDump.Splitting(catalog.server().majorVersion(), request.partBytes()));
             // pg_dump starts (a process, a connection, its catalog queries) while the closure runs;
             // when it fails, the copy stops at once instead of finishing first.
             SourceSnapshot.SchemaRun schema = source.startSchema(dir.path(), data::abort);

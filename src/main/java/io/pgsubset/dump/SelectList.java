@@ -54,7 +54,8 @@ final class SelectList {
 
     /** Every column is copied as it is: none is nulled or transformed. */
     boolean columnsAsTheyAre() {
-        return table.dumpedColumns().stream().noneMatch(c -> nulled.contains(c.name()) || transforms.containsKey(c.name()));
+        return table.dumpedColumns().stream()
+                .noneMatch(c -> nulled.contains(c.name()) || transforms.containsKey(c.name()));
     }
 
     String sql() {

@@ -51,8 +51,8 @@ final class SplitFile implements TableCopier.Destination<SnapshotSession, Manife
     private long nanos;
     private boolean complete;
 
-    private SplitFile(DataDump.Job job, SelectList select, int parts, Path file, DataFileSink.Options files, DumpListener listener,
-                      FileOutput target) {
+    private SplitFile(DataDump.Job job, SelectList select, int parts, Path file, DataFileSink.Options files,
+                      DumpListener listener, FileOutput target) {
         this.job = job;
         this.select = select;
         this.file = file;
@@ -73,7 +73,8 @@ final class SplitFile implements TableCopier.Destination<SnapshotSession, Manife
                             DumpListener listener, DataSyncs syncs) {
         Path file = dir.resolve(job.file());
         try {
-            SplitFile split = new SplitFile(job, select, parts, file, files, listener, FileOutput.dataFile(file, syncs));
+            SplitFile split = new SplitFile(job, select, parts, file, files, listener,
+                    FileOutput.dataFile(file, syncs));
             split.marks[0] = split.target.mark();
             return split;
         } catch (IOException e) {
