@@ -4,6 +4,7 @@ import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.CatalogReader;
 import io.pgsubset.catalog.Table;
 import io.pgsubset.sql.Ident;
+import io.pgsubset.subset.RowSelection;
 import io.pgsubset.testing.PgTest;
 import io.pgsubset.testing.TestDatabase;
 import io.pgsubset.transform.TransformKey;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -80,6 +82,19 @@ class CopyQueryTest {
             assertTrue(!rows.contains("child row"), "no row of the inheritance child");
             Table gen = table(conn, "gen");
             assertEquals("a\n1\n2\n3\n4\n5\n", copy(conn, CopyQuery.sql(gen, plain(gen), CopyQuery.EVERY_ROW, true)));
+        }
+    }
+
+    /** The copy's condition for a table taken whole is the one that selects the table form. */
+    @Test
+    void aTableTakenWholeByThePlanGetsTheTableForm(TestDatabase db) throws Exception {
+        try (Connection conn = db.connect()) {
+            Table parent = table(conn, "parent");
+            List<String> whole = TableCopier.predicates(new RowSelection.AllRows(Optional.empty()));
+            assertEquals(1, whole.size());
+            assertTrue(CopyQuery.sql(parent, plain(parent), whole.get(0), true).startsWith("COPY \"public\".\"parent\" ("));
+            List<String> filtered = TableCopier.predicates(new RowSelection.AllRows(Optional.of("id > 1")));
+            assertTrue(CopyQuery.sql(parent, plain(parent), filtered.get(0), true).startsWith("COPY (SELECT "));
         }
     }
 
