@@ -102,9 +102,15 @@ samples="$work/samples.tsv"
 run=0
 
 # measure NAME CMD...: runs CMD under GNU time and records wall seconds, peak RSS and the load.
+# The file system is synced first, untimed, so that no step pays for the previous step's writes:
+# the manual procedures and pg_sample leave their output unsynced (1.2 GB for a 10% subset), and
+# with more than dirty_background_ratio of memory dirty the kernel writes it back while the next
+# step runs; a dump's own sync of its data files then waited behind it (a subset dump 0.77 s ->
+# 1.5-1.6 s with 2.4 GB left dirty just before it).
 measure() {
   local name=$1 t0 t1 secs rss load
   shift
+  sync
   load=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(date +%s%N)
   if ! /usr/bin/time -v -o "$work/time.txt" "$@" >"$work/step.out" 2>"$work/step.err"; then

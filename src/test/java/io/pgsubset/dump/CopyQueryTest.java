@@ -92,7 +92,8 @@ class CopyQueryTest {
             Table parent = table(conn, "parent");
             List<String> whole = TableCopier.predicates(new RowSelection.AllRows(Optional.empty()));
             assertEquals(1, whole.size());
-            assertTrue(CopyQuery.sql(parent, plain(parent), whole.get(0), true).startsWith("COPY \"public\".\"parent\" ("));
+            String sql = CopyQuery.sql(parent, plain(parent), whole.get(0), true);
+            assertTrue(sql.startsWith("COPY \"public\".\"parent\" ("), sql);
             List<String> filtered = TableCopier.predicates(new RowSelection.AllRows(Optional.of("id > 1")));
             assertTrue(CopyQuery.sql(parent, plain(parent), filtered.get(0), true).startsWith("COPY (SELECT "));
         }
