@@ -103,7 +103,7 @@ final class CloneCommand implements Callable<Integer> {
             throw new UsageException("--replace makes a new database itself: leave out --create and --clean");
         }
         ConnectionTarget into = targetOf(target, ctx.env());
-        CloneRequest request = new CloneRequest(source.options(ctx, connection.target(ctx)), source.jobs, create,
+        CloneRequest request = new CloneRequest(source.options(ctx), source.jobs, create,
                 Optional.ofNullable(owner), clean, replace ? Optional.of(into.dbname()) : Optional.empty(), terminate,
                 dropOld, maintenanceDb, new Main.Version().getVersion()[0]);
         SourceConnection from = connection.source(ctx, source.limits().statementTimeout());

@@ -93,7 +93,7 @@ final class DumpCommand implements Callable<Integer> {
         if (output.equals("-")) {
             throw new UsageException("-o - (standard output) needs --format sql; a dump directory needs a path");
         }
-        SourceSnapshot.Options options = source.options(ctx, connection.target(ctx));
+        SourceSnapshot.Options options = source.options(ctx);
         DumpRequest request = new DumpRequest(options.plan(), source.planText(), Path.of(output), source.jobs, compress,
                 options.keepOwners(), force, options.maxRows(), options.lockWaitTimeout(),
                 new Main.Version().getVersion()[0], options.transformKey(), options.partBytes(), options.limits());
@@ -122,7 +122,7 @@ final class DumpCommand implements Callable<Integer> {
         if (!toStdout) {
             ScriptOutput.check(Path.of(output), force);
         }
-        SourceSnapshot.Options options = source.options(ctx, connection.target(ctx));
+        SourceSnapshot.Options options = source.options(ctx);
         ScriptRequest request = new ScriptRequest(options, compress, clean, new Main.Version().getVersion()[0]);
         DumpProgress progress = quiet ? DumpProgress.silent(ctx) : DumpProgress.forStream(ctx);
         ProcessAge.nanos().ifPresent(nanos -> progress.phase("start-up (process start to the dump)", nanos));

@@ -1,6 +1,5 @@
 package io.pgsubset.cli;
 
-import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.copy.RateLimit;
 import io.pgsubset.dump.DumpRequest;
 import io.pgsubset.dump.PlanSource;
@@ -36,8 +35,7 @@ final class SourceOptions {
     int jobs = 1;
 
     @Option(names = "--part-size", paramLabel = "SIZE", description = "With --jobs, the size of the block ranges a "
-            + "big table is split into, e.g. 64MB; 0 never splits. Default: 128MB, or no split when the server runs "
-            + "on this machine with fewer than 2 cores per job (both ends of every copy share them).")
+            + "big table is split into, e.g. 64MB; 0 never splits. Default: 128MB.")
     String partSize;
 
     @Option(names = "--keep-owners", description = "Keep owners and privileges in the schema (default: left out).")
@@ -85,15 +83,14 @@ final class SourceOptions {
     private String planText = PlanSource.EVERY_TABLE_FULL_YAML;
 
     /** Checks the flags and the plan (before connecting: a plan with mistakes fails at once, with every problem). */
-    SourceSnapshot.Options options(CliContext ctx, ConnectionTarget source) {
+    SourceSnapshot.Options options(CliContext ctx) {
         if (jobs < 1) {
             throw new UsageException("--jobs must be at least 1, got " + jobs);
         }
         if (maxRows != null && maxRows < 0) {
             throw new UsageException("--max-rows must not be negative, got " + maxRows);
         }
-        long partBytes = partSize != null ? partBytes(partSize) : DumpRequest.defaultPartBytes(
-                source.serverIsLocal(), jobs, Runtime.getRuntime().availableProcessors());
+        long partBytes = partSize != null ? partBytes(partSize) : DumpRequest.DEFAULT_PART_BYTES;
         PlanSource planSource = PlanSource.everyTableFull();
         TransformKey transformKey = TransformKey.resolve(Optional.ofNullable(saltFile), acceptSharedSaltFile,
                 ctx.env());

@@ -1,7 +1,5 @@
 package io.pgsubset.cli;
 
-import io.pgsubset.connect.ConnectionOptions;
-import io.pgsubset.connect.ConnectionTarget;
 import io.pgsubset.connect.Endpoint;
 import io.pgsubset.dump.DumpRequest;
 import org.junit.jupiter.api.Test;
@@ -15,39 +13,31 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Without --part-size a big table is split for --jobs only where the cores can serve both ends of
- * every copy: not when the server shares this machine's few cores; a given --part-size splits as
- * asked.
+ * Without --part-size a big table is split for --jobs into block ranges of 128MB wherever the
+ * server runs (on this machine or not); a given --part-size splits as asked, 0 never.
  */
 class PartSizeDefaultTest {
-    private static final int CORES = Runtime.getRuntime().availableProcessors();
-
-    private static long partBytes(String host, int jobs, String partSize) {
+    private static long partBytes(String host, String partSize) {
         SourceOptions source = new SourceOptions();
-        source.jobs = jobs;
+        source.jobs = Runtime.getRuntime().availableProcessors();
         source.partSize = partSize;
         Map<String, String> env = Map.of("PGHOST", host, "PGUSER", "u", "PGDATABASE", "d");
         CliContext ctx = new CliContext(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), env);
-        return source.options(ctx, ConnectionTarget.resolve(ConnectionOptions.none(), env)).partBytes();
+        return source.options(ctx).partBytes();
     }
 
     @Test
-    void aLocalServerWithFewerThanTwoCoresPerJobIsNotSplitUnlessAsked() {
-        // as many jobs as cores: always fewer than two cores per job
-        assertEquals(0, partBytes("/run/postgresql", CORES, null), "socket: same machine");
-        assertEquals(0, partBytes("127.0.0.1", CORES, null), "loopback: same machine");
-        assertEquals(0, partBytes("localhost", CORES, null));
-        assertEquals(DumpRequest.DEFAULT_PART_BYTES, partBytes("db.example.com", CORES, null), "a remote server");
-        assertEquals(64L << 20, partBytes("/run/postgresql", CORES, "64MB"), "an explicit --part-size is obeyed");
+    void theDefaultSplitsWhereverTheServerRuns() {
+        assertEquals(128L << 20, DumpRequest.DEFAULT_PART_BYTES);
+        assertEquals(DumpRequest.DEFAULT_PART_BYTES, partBytes("/run/postgresql", null), "socket: same machine");
+        assertEquals(DumpRequest.DEFAULT_PART_BYTES, partBytes("127.0.0.1", null), "loopback: same machine");
+        assertEquals(DumpRequest.DEFAULT_PART_BYTES, partBytes("db.example.com", null), "a remote server");
     }
 
     @Test
-    void thePolicyCountsTwoCoresPerJobOnlyForALocalServer() {
-        assertEquals(0, DumpRequest.defaultPartBytes(true, 2, 2));
-        assertEquals(0, DumpRequest.defaultPartBytes(true, 2, 3));
-        assertEquals(DumpRequest.DEFAULT_PART_BYTES, DumpRequest.defaultPartBytes(true, 2, 4));
-        assertEquals(DumpRequest.DEFAULT_PART_BYTES, DumpRequest.defaultPartBytes(false, 2, 2));
-        assertEquals(DumpRequest.DEFAULT_PART_BYTES, DumpRequest.defaultPartBytes(false, 8, 1));
+    void aGivenPartSizeIsObeyed() {
+        assertEquals(64L << 20, partBytes("/run/postgresql", "64MB"));
+        assertEquals(0, partBytes("db.example.com", "0"), "0 never splits");
     }
 
     @Test
