@@ -84,12 +84,7 @@ public final class ManifestIO {
         return ManifestJson.text(node);
     }
 
-    /** Writes the manifest of {@code dir} through a temporary file and an atomic rename. */
-    public static void write(Path dir, Manifest manifest) throws IOException {
-        write(dir, bytes(manifest));
-    }
-
-    /** Writes a manifest's {@link #bytes} as {@link #write(Path, Manifest)} does. */
+    /** Writes a manifest's {@link #bytes} into {@code dir} through a temporary file and an atomic rename. */
     public static void write(Path dir, byte[] manifestBytes) throws IOException {
         Path tmp = dir.resolve(FILE_NAME + ".tmp");
         try (OutputStream out = OwnerOnly.newOutputStream(tmp)) {

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -79,7 +80,7 @@ class CopyQueryTest {
             Table parent = table(conn, "parent");
             String rows = copy(conn, CopyQuery.sql(parent, plain(parent), CopyQuery.EVERY_ROW, true));
             assertEquals(4, rows.split("\n(?=[0-9])").length, "the header and the parent's own 3 rows: " + rows);
-            assertTrue(!rows.contains("child row"), "no row of the inheritance child");
+            assertFalse(rows.contains("child row"), "no row of the inheritance child");
             Table gen = table(conn, "gen");
             assertEquals("a\n1\n2\n3\n4\n5\n", copy(conn, CopyQuery.sql(gen, plain(gen), CopyQuery.EVERY_ROW, true)));
         }

@@ -176,8 +176,9 @@ class DatabaseLikeSourceTest {
                 Optional.empty(), Optional.empty(), p.settings(), p.comment());
         Manifest changed = m.withDatabase(Optional.of(foreign));
         Files.delete(copy.resolve(ManifestIO.FILE_NAME));
-        ManifestIO.write(copy, changed);
-        RestoreScript.write(copy, changed);
+        byte[] bytes = ManifestIO.bytes(changed);
+        ManifestIO.write(copy, bytes);
+        RestoreScript.write(copy, changed, bytes);
         return copy;
     }
 
