@@ -3,6 +3,7 @@ package io.pgsubset.dump;
 import io.pgsubset.format.DumpLayout;
 import io.pgsubset.error.Interrupted;
 import io.pgsubset.error.UsageException;
+import io.pgsubset.files.Durable;
 import io.pgsubset.files.OwnerOnly;
 import io.pgsubset.files.Trees;
 import io.pgsubset.manifest.ManifestIO;
@@ -23,7 +24,9 @@ import java.util.stream.Stream;
  * only when complete (manifest.json last), so DIR either does not exist or is a whole dump. A
  * failure, SIGINT or SIGTERM removes the partial directory (a shutdown hook covers the signals);
  * one left by a killed run (its owner process is gone) is removed by the next run. Everything in
- * it is created owner-only ({@link OwnerOnly}): the directory holds production rows.
+ * it is created owner-only ({@link OwnerOnly}): the directory holds production rows. Before the
+ * rename every file and directory in it is synced to disk, and the rename itself after it ({@link
+ * #commit}), so that a power loss cannot leave DIR with empty files either.
  */
 final class DumpDirectory implements AutoCloseable {
     private static final String PARTIAL = ".pgsubset-partial-";
@@ -34,15 +37,17 @@ final class DumpDirectory implements AutoCloseable {
     private final Path temp;
     private final boolean replace;
     private final Thread hook;
+    private final Durable.Syncer syncer;
     private final Object lock = new Object();
     private final List<Runnable> onAbort = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean committed;
     private boolean aborted;
 
-    private DumpDirectory(Path target, Path temp, boolean replace) {
+    private DumpDirectory(Path target, Path temp, boolean replace, Durable.Syncer syncer) {
         this.target = target;
         this.temp = temp;
         this.replace = replace;
+        this.syncer = syncer;
         this.hook = new Thread(this::abortOnShutdown, "pgsubset-dump-cleanup");
     }
 
@@ -85,6 +90,11 @@ final class DumpDirectory implements AutoCloseable {
 
     /** Creates the partial directory with its subdirectories; removes leftovers of killed runs first. */
     static DumpDirectory create(Path output, boolean force) {
+        return create(output, force, Durable.FSYNC);
+    }
+
+    /** As above, with the syncs of {@link #commit} made by {@code syncer}. */
+    static DumpDirectory create(Path output, boolean force, Durable.Syncer syncer) {
         Path target = check(output, force);
         removeStale(target);
         long pid = ProcessHandle.current().pid();
@@ -101,7 +111,7 @@ final class DumpDirectory implements AutoCloseable {
             deleteTree(temp);
             throw DumpErrors.io("could not create " + temp, e);
         }
-        DumpDirectory dir = new DumpDirectory(target, temp, Files.exists(target));
+        DumpDirectory dir = new DumpDirectory(target, temp, Files.exists(target), syncer);
         Runtime.getRuntime().addShutdownHook(dir.hook);
         return dir;
     }
@@ -120,7 +130,12 @@ final class DumpDirectory implements AutoCloseable {
         return target;
     }
 
-    /** Moves the complete dump into place (replacing an old one only now, with --force). */
+    /**
+     * Moves the complete dump into place (replacing an old one only now, with --force), once all
+     * of it is on disk; then syncs the parent directory, which makes the rename durable. The data
+     * files are not synced again: each was synced when its copy ended, and the dump waited for
+     * them before it wrote its manifest ({@link DataSyncs}).
+     */
     void commit() {
         synchronized (lock) {
             if (aborted) {
@@ -128,18 +143,30 @@ final class DumpDirectory implements AutoCloseable {
             }
             try {
                 Files.delete(temp.resolve(OWNER_FILE));
-                Path old = null;
+                Path data = temp.resolve(DumpLayout.DATA_DIR);
+                Durable.syncTree(temp, data::equals, syncer);
+            } catch (IOException e) {
+                throw DumpErrors.io("could not sync the dump in " + temp + " to disk", e);
+            }
+            Path old = null;
+            try {
                 if (replace && Files.exists(target)) {
                     old = target.resolveSibling("." + target.getFileName() + OLD + ProcessHandle.current().pid());
                     Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
                 }
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
                 committed = true;
-                if (old != null) {
-                    deleteTree(old);
-                }
             } catch (IOException e) {
                 throw DumpErrors.io("could not move the finished dump to " + target, e);
+            }
+            try {
+                syncer.directory(target.toAbsolutePath().getParent());
+            } catch (IOException e) {
+                throw DumpErrors.io("could not sync " + target.toAbsolutePath().getParent() + " to disk after the rename"
+                        + " of the finished dump", e);
+            }
+            if (old != null) {
+                deleteTree(old);
             }
         }
     }

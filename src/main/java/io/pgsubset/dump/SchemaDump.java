@@ -134,6 +134,10 @@ final class SchemaDump {
         // --no-password: pgsubset has authenticated already with what pg_dump gets; a prompt would hang
         List<String> argv = new ArrayList<>(List.of(o.pgDump().path().toString(), "--schema-only", "--format=custom",
                 "--snapshot=" + o.snapshotId(), "--no-subscriptions", "--no-password", "--file=" + archive));
+        if (o.pgDump().majorVersion() >= 10) {
+            // the archive is read once by pg_restore and deleted: its fsync only delayed the schema
+            argv.add("--no-sync");
+        }
         if (!o.keepOwners()) {
             argv.add("--no-privileges");
         }
