@@ -3,6 +3,8 @@ package io.pgsubset.cli;
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.CatalogReader;
 import io.pgsubset.catalog.ExtensionTables;
+import io.pgsubset.catalog.PlannerEstimates;
+import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.plan.PlanInit;
@@ -19,7 +21,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 
 @Command(name = "init", sortOptions = false,
         description = {"Write a starter plan from the live catalog: tables bigger than --sample-over are sampled "
@@ -55,28 +59,44 @@ final class PlanInitCommand implements Callable<Integer> {
         this.standard = new StandardOptions(ctx);
     }
 
+    /** The warning for tables whose row counts are the planner's guesses. */
+    static String neverAnalyzed(List<QualifiedName> tables) {
+        String names = tables.stream().limit(3).map(QualifiedName::display).collect(Collectors.joining(", "))
+                + (tables.size() > 3 ? ", ..." : "");
+        return "pgsubset: warning: " + (tables.size() == 1 ? "1 table over --sample-over was" : tables.size()
+                + " tables over --sample-over were") + " never analyzed (" + names + "): the plan's row counts of "
+                + "them are the planner's guesses; run ANALYZE, then plan init again, for better ones";
+    }
+
     @Override
     public Integer call() throws SQLException {
         if (targetRows < 1) {
             throw new UsageException("--target-rows must be at least 1, got " + targetRows);
         }
         long threshold = ByteSize.parse(sampleOver);
+        PlanInit.Options options = new PlanInit.Options(threshold, targetRows, schemas);
         Catalog catalog;
         List<ExtensionTables.Member> extensionTables;
+        Map<QualifiedName, Double> plannerRows;
         try (Connection conn = connection.connector(ctx).open()) {
             conn.setReadOnly(true);
             catalog = CatalogReader.read(conn, schemas);
+            for (String s : schemas) {
+                if (!catalog.schemas().contains(s)) {
+                    throw new UsageException("--schema " + s + ": no such schema with tables in database "
+                            + catalog.server().database());
+                }
+            }
             extensionTables = ExtensionTables.counted(conn, ExtensionTables.of(catalog,
                     catalog.tables().stream().map(io.pgsubset.catalog.Table::name).toList()));
-        }
-        for (String s : schemas) {
-            if (!catalog.schemas().contains(s)) {
-                throw new UsageException("--schema " + s + ": no such schema with tables in database "
-                        + catalog.server().database());
+            List<QualifiedName> unanalyzed = PlanInit.unanalyzed(catalog, options);
+            plannerRows = PlannerEstimates.of(conn, catalog, unanalyzed);
+            if (!unanalyzed.isEmpty()) {
+                ctx.err().println(neverAnalyzed(unanalyzed));
+                ctx.err().flush();
             }
         }
-        String plan = PlanInit.write(catalog, new PlanInit.Options(threshold, targetRows, schemas),
-                extensionTables);
+        String plan = PlanInit.write(catalog, options, extensionTables, plannerRows);
         if (output == null) {
             ctx.out().print(plan);
             ctx.out().flush();

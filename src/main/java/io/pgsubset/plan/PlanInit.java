@@ -44,10 +44,13 @@ public final class PlanInit {
     private final PlanGraph graph;
     private final Set<String> schemas;
     private final Map<QualifiedName, ExtensionTables.Member> extensionTables = new HashMap<>();
+    private final Map<QualifiedName, Double> plannerRows;
 
-    private PlanInit(Catalog catalog, Options options, List<ExtensionTables.Member> extensionTables) {
+    private PlanInit(Catalog catalog, Options options, List<ExtensionTables.Member> extensionTables,
+                     Map<QualifiedName, Double> plannerRows) {
         this.catalog = catalog;
         this.options = options;
+        this.plannerRows = Map.copyOf(plannerRows);
         extensionTables.forEach(m -> this.extensionTables.put(m.table(), m));
         this.schemas = new HashSet<>(options.schemas().isEmpty() ? catalog.schemas() : options.schemas());
         this.tables = catalog.tables().stream()
@@ -58,16 +61,32 @@ public final class PlanInit {
     /**
      * @param extensionTables the catalog's extension tables, their configuration tables' rows counted
      *                        ({@link ExtensionTables#counted}), for the comments
+     * @param plannerRows     the planner's row estimates of the tables {@link #unanalyzed} names
      */
-    public static String write(Catalog catalog, Options options, List<ExtensionTables.Member> extensionTables) {
-        return new PlanInit(catalog, options, extensionTables).render();
+    public static String write(Catalog catalog, Options options, List<ExtensionTables.Member> extensionTables,
+                               Map<QualifiedName, Double> plannerRows) {
+        return new PlanInit(catalog, options, extensionTables, plannerRows).render();
+    }
+
+    /**
+     * The tables over the size threshold (those a plan may sample by their row count) that were
+     * never analyzed, the table or one of its partitions: the catalog has no count for them, so the
+     * planner's guess is asked for instead.
+     */
+    public static List<QualifiedName> unanalyzed(Catalog catalog, Options options) {
+        PlanInit init = new PlanInit(catalog, options, List.of(), Map.of());
+        return init.big().stream().filter(t -> init.leaves(t).stream().anyMatch(l -> l.estimatedRows().isEmpty()))
+                .map(Table::name).toList();
+    }
+
+    private List<Table> big() {
+        return tables.stream().filter(t -> !t.extensionOwnedData() && size(t) > options.sampleOverBytes()).toList();
     }
 
     private String render() {
         Set<QualifiedName> covered = new HashSet<>();
         tables.forEach(t -> covered.add(t.name()));
-        List<Table> big = tables.stream().filter(t -> !t.extensionOwnedData() && size(t) > options.sampleOverBytes())
-                .toList();
+        List<Table> big = big();
         Map<QualifiedName, Map<QualifiedName, ForeignKey>> descendants = new LinkedHashMap<>();
         for (Table b : big) {
             descendants.put(b.name(), descendants(b.name(), covered));
@@ -151,7 +170,8 @@ public final class PlanInit {
 
     private void sampleEntry(StringBuilder out, Table t) {
         long rows = Math.round(estimatedRows(t));
-        line(out, "  " + yaml(render(t.name())) + ":", pretty(t) + ", ~" + rows + " rows (est.): over "
+        String estimate = analyzed(t) ? " rows (est.)" : " rows (the planner's guess: never analyzed)";
+        line(out, "  " + yaml(render(t.name())) + ":", pretty(t) + ", ~" + rows + estimate + ": over "
                 + ByteSize.pretty(options.sampleOverBytes()));
         if (t.identityColumns().isPresent()) {
             // ceil: rows N, 2N ... of the key order are floor(rows / N) rows, never more than the target
@@ -196,12 +216,28 @@ public final class PlanInit {
         return catalog.treeSize(t.name()).total();
     }
 
+    /**
+     * reltuples of the table, of a partitioned one its leaf partitions' (an analyzed partitioned
+     * table holds the whole tree's count itself: adding it counted every row twice); for a table
+     * never analyzed, the planner's guess.
+     */
     private double estimatedRows(Table t) {
-        double sum = t.estimatedRows().orElse(0);
-        for (QualifiedName p : catalog.allPartitions(t.name())) {
-            sum += catalog.require(p).estimatedRows().orElse(0);
+        if (!analyzed(t)) {
+            return plannerRows.getOrDefault(t.name(), 0.0);
         }
-        return sum;
+        return leaves(t).stream().mapToDouble(l -> l.estimatedRows().orElse(0)).sum();
+    }
+
+    private boolean analyzed(Table t) {
+        return leaves(t).stream().allMatch(l -> l.estimatedRows().isPresent());
+    }
+
+    /** The tables that hold the rows: the table itself, or a partitioned table's leaf partitions. */
+    private List<Table> leaves(Table t) {
+        if (!t.isPartitioned()) {
+            return List.of(t);
+        }
+        return catalog.allPartitions(t.name()).stream().map(catalog::require).filter(p -> !p.isPartitioned()).toList();
     }
 
     private String pretty(Table t) {

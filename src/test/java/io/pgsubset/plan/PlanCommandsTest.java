@@ -49,6 +49,54 @@ class PlanCommandsTest {
         assertTrue(check.out().contains("ok, 14 tables: 3 sample, 1 follow, 10 full, 0 skip"), check.out());
     }
 
+    /**
+     * A table never analyzed (a fresh restore, autovacuum not round yet) has reltuples -1: plan init
+     * took it for empty and sampled every row ("every: 1"). It asks the planner instead, and says so.
+     * An analyzed partitioned table holds its tree's count itself: it was added to its partitions'.
+     */
+    @Test
+    void initGuessesTheRowsOfTablesNeverAnalyzedAndCountsAPartitionedTreeOnce(TestDatabase db) {
+        TestDatabase fresh = db.sibling("unanalyzed");
+        fresh.execute("""
+                CREATE TABLE events (id bigint PRIMARY KEY, payload text) WITH (autovacuum_enabled = off);
+                INSERT INTO events SELECT g, repeat('x', 40) FROM generate_series(1, 20000) g;
+                CREATE TABLE measures (at date NOT NULL, id bigint NOT NULL, v int, PRIMARY KEY (at, id))
+                    PARTITION BY RANGE (at);
+                CREATE TABLE measures_a PARTITION OF measures FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')
+                    WITH (autovacuum_enabled = off);
+                CREATE TABLE measures_b PARTITION OF measures FOR VALUES FROM ('2021-01-01') TO ('2022-01-01')
+                    WITH (autovacuum_enabled = off);
+                INSERT INTO measures SELECT date '2020-01-01' + g % 700, g, g FROM generate_series(1, 20000) g;
+                """);
+        Cli.Result guessed = Cli.against(fresh, "plan init", "--sample-over", "100kB", "--target-rows", "100");
+        assertEquals(0, guessed.exitCode(), guessed::toString);
+        assertTrue(guessed.err().contains("warning: 2 tables over --sample-over were never analyzed")
+                && guessed.err().contains("public.events") && guessed.err().contains("public.measures")
+                && guessed.err().contains("run ANALYZE"), guessed.err());
+        for (String table : List.of("events", "measures")) {
+            long[] entry = sampleEntry(guessed.out(), table, "the planner's guess: never analyzed");
+            // the planner's guess from the pages and the column widths: about 20000, far from 0
+            assertTrue(entry[0] >= 10000 && entry[0] <= 40000, guessed.out());
+            assertEquals((entry[0] + 99) / 100, entry[1], guessed.out());
+        }
+        fresh.execute("ANALYZE");
+        Cli.Result analyzed = Cli.against(fresh, "plan init", "--sample-over", "100kB", "--target-rows", "100");
+        assertEquals(0, analyzed.exitCode(), analyzed::toString);
+        assertFalse(analyzed.err().contains("never analyzed"), analyzed.err());
+        for (String table : List.of("events", "measures")) {
+            assertEquals(List.of(20000L, 200L), List.of(sampleEntry(analyzed.out(), table, "est.")[0],
+                    sampleEntry(analyzed.out(), table, "est.")[1]), analyzed.out());
+        }
+    }
+
+    /** The rows a plan init comment gives a sampled table, with {@code source}, and its every: N. */
+    private static long[] sampleEntry(String plan, String table, String source) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\n  " + table + ": +# [^\n]*, ~([0-9]+) rows \\("
+                + java.util.regex.Pattern.quote(source) + "\\)[^\n]*\n    every: ([0-9]+) ").matcher(plan);
+        assertTrue(m.find(), table + " sampled with rows (" + source + ") in:\n" + plan);
+        return new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))};
+    }
+
     @Test
     void initWithDefaultsCopiesSmallDatabasesWhole(TestDatabase db) {
         Cli.Result init = Cli.against(db, "plan init");
