@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * Every user table of a database with its keys, foreign keys and sequences, read in one snapshot.
@@ -109,6 +110,31 @@ public final class Catalog {
             out.add(p);
             collectPartitions(p, out);
         }
+    }
+
+    /**
+     * The tables that hold a table's rows: the table itself, or a partitioned table's leaf
+     * partitions (a partitioned table or a partition that is partitioned again holds none).
+     */
+    public List<Table> rowHolders(QualifiedName name) {
+        Table t = require(name);
+        if (!t.isPartitioned()) {
+            return List.of(t);
+        }
+        return allPartitions(name).stream().map(byName::get).filter(p -> p != null && !p.isPartitioned()).toList();
+    }
+
+    /**
+     * The table's rows as the catalog estimates them (reltuples), summed over its {@link
+     * #rowHolders}; empty when none of them was ever analyzed. An analyzed partitioned table
+     * holds its whole tree's count itself: adding it to its partitions' counted every row twice.
+     */
+    public OptionalDouble estimatedRows(QualifiedName name) {
+        List<Table> holders = rowHolders(name);
+        if (holders.stream().noneMatch(t -> t.estimatedRows().isPresent())) {
+            return OptionalDouble.empty();
+        }
+        return OptionalDouble.of(holders.stream().mapToDouble(t -> t.estimatedRows().orElse(0)).sum());
     }
 
     /** The table's size with, for a partitioned table, the sizes of all its partitions. */

@@ -4,7 +4,6 @@ import io.pgsubset.catalog.CatalogReader;
 import io.pgsubset.catalog.Catalog;
 import io.pgsubset.catalog.ExtensionTables;
 import io.pgsubset.catalog.ForeignKey;
-import io.pgsubset.catalog.QualifiedName;
 import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
 import io.pgsubset.plan.LoadedPlan;
@@ -124,7 +123,7 @@ final class PlanExplainCommand implements Callable<Integer> {
                 false, false, false, true, true, false);
         for (TablePlan t : loaded.plan().tables()) {
             table.row(List.of(t.table().display(), t.mode().keyword(), settings(t.mode()),
-                    ByteSize.pretty(catalog.treeSize(t.table()).total()), rows(estimatedRows(catalog, t.table())),
+                    ByteSize.pretty(catalog.treeSize(t.table()).total()), rows(catalog.estimatedRows(t.table())),
                     t.reason()));
         }
         table.print(ctx.out());
@@ -188,20 +187,7 @@ final class PlanExplainCommand implements Callable<Integer> {
         return ColumnTransform.describe(t);
     }
 
-    private static OptionalDouble estimatedRows(Catalog catalog, QualifiedName name) {
-        List<QualifiedName> parts = new ArrayList<>(catalog.allPartitions(name));
-        parts.add(name);
-        double sum = 0;
-        boolean any = false;
-        for (QualifiedName p : parts) {
-            OptionalDouble r = catalog.require(p).estimatedRows();
-            if (r.isPresent()) {
-                sum += r.getAsDouble();
-                any = true;
-            }
-        }
-        return any ? OptionalDouble.of(sum) : OptionalDouble.empty();
-    }
+
 
     private static String rows(OptionalDouble rows) {
         return rows.isPresent() ? Long.toString(Math.round(rows.getAsDouble())) : "-";
@@ -213,7 +199,7 @@ final class PlanExplainCommand implements Callable<Integer> {
         for (TablePlan t : loaded.plan().tables()) {
             Map<String, Object> m = PlanJson.table(t);
             m.put("total_bytes", loaded.catalog().treeSize(t.table()).total());
-            OptionalDouble rows = estimatedRows(loaded.catalog(), t.table());
+            OptionalDouble rows = loaded.catalog().estimatedRows(t.table());
             m.put("estimated_rows", rows.isPresent() ? Math.round(rows.getAsDouble()) : null);
             extensions.putJson(m, t.table());
             tables.add(m);

@@ -525,11 +525,7 @@ public final class SourceSnapshot implements AutoCloseable {
     }
 
     private static long estimatedRows(Catalog catalog, Table table) {
-        double rows = table.estimatedRows().orElse(0);
-        for (QualifiedName p : catalog.allPartitions(table.name())) {
-            rows += catalog.require(p).estimatedRows().orElse(0);
-        }
-        return Math.round(rows);
+        return Math.round(catalog.estimatedRows(table.name()).orElse(0));
     }
 
     /** One job per table with a data file: tables whose rows come with their extension have none. */

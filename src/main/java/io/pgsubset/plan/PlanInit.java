@@ -75,8 +75,7 @@ public final class PlanInit {
      */
     public static List<QualifiedName> unanalyzed(Catalog catalog, Options options) {
         PlanInit init = new PlanInit(catalog, options, List.of(), Map.of());
-        return init.big().stream().filter(t -> init.leaves(t).stream().anyMatch(l -> l.estimatedRows().isEmpty()))
-                .map(Table::name).toList();
+        return init.big().stream().filter(t -> !init.analyzed(t)).map(Table::name).toList();
     }
 
     private List<Table> big() {
@@ -216,28 +215,17 @@ public final class PlanInit {
         return catalog.treeSize(t.name()).total();
     }
 
-    /**
-     * reltuples of the table, of a partitioned one its leaf partitions' (an analyzed partitioned
-     * table holds the whole tree's count itself: adding it counted every row twice); for a table
-     * never analyzed, the planner's guess.
-     */
+    /** reltuples of the table ({@link Catalog#estimatedRows}); for a table never analyzed, the planner's guess. */
     private double estimatedRows(Table t) {
         if (!analyzed(t)) {
             return plannerRows.getOrDefault(t.name(), 0.0);
         }
-        return leaves(t).stream().mapToDouble(l -> l.estimatedRows().orElse(0)).sum();
+        return catalog.estimatedRows(t.name()).orElse(0);
     }
 
+    /** Whether every table that holds its rows (itself, or its leaf partitions) was analyzed. */
     private boolean analyzed(Table t) {
-        return leaves(t).stream().allMatch(l -> l.estimatedRows().isPresent());
-    }
-
-    /** The tables that hold the rows: the table itself, or a partitioned table's leaf partitions. */
-    private List<Table> leaves(Table t) {
-        if (!t.isPartitioned()) {
-            return List.of(t);
-        }
-        return catalog.allPartitions(t.name()).stream().map(catalog::require).filter(p -> !p.isPartitioned()).toList();
+        return catalog.rowHolders(t.name()).stream().allMatch(l -> l.estimatedRows().isPresent());
     }
 
     private String pretty(Table t) {

@@ -405,13 +405,9 @@ public final class Closure {
         return node.included.size();
     }
 
-    /** The planner's row estimate of a table and its partitions. */
+    /** The catalog's row estimate of a table (of a partitioned one, its partitions'). */
     private long estimatedRows(Node node) {
-        double estimate = node.table.estimatedRows().orElse(0);
-        for (QualifiedName p : catalog.allPartitions(node.name())) {
-            estimate += catalog.table(p).map(t -> t.estimatedRows().orElse(0)).orElse(0.0);
-        }
-        return Math.max(0, Math.round(estimate));
+        return Math.max(0, Math.round(catalog.estimatedRows(node.name()).orElse(0)));
     }
 
     /** Whether {@link #rows} counts the node's rows rather than estimating them. */

@@ -106,16 +106,8 @@ public final class DryRun {
         if (t.rows() == 0) {
             return OptionalLong.of(0);
         }
-        double estimate = catalog.require(name).estimatedRows().orElse(-1);
-        boolean known = estimate >= 0;
-        for (QualifiedName p : catalog.allPartitions(name)) {
-            double e = catalog.require(p).estimatedRows().orElse(-1);
-            if (e >= 0) {
-                estimate = Math.max(0, estimate) + e;
-                known = true;
-            }
-        }
-        if (!known || estimate <= 0) {
+        double estimate = catalog.estimatedRows(name).orElse(0);
+        if (estimate <= 0) {
             return OptionalLong.empty();
         }
         return OptionalLong.of(Math.round(t.rows() * (data / estimate)));

@@ -55,7 +55,7 @@ class PlanCommandsTest {
      * An analyzed partitioned table holds its tree's count itself: it was added to its partitions'.
      */
     @Test
-    void initGuessesTheRowsOfTablesNeverAnalyzedAndCountsAPartitionedTreeOnce(TestDatabase db) {
+    void initGuessesTheRowsOfTablesNeverAnalyzedAndCountsAPartitionedTreeOnce(TestDatabase db) throws Exception {
         TestDatabase fresh = db.sibling("unanalyzed");
         fresh.execute("""
                 CREATE TABLE events (id bigint PRIMARY KEY, payload text) WITH (autovacuum_enabled = off);
@@ -87,6 +87,11 @@ class PlanCommandsTest {
             assertEquals(List.of(20000L, 200L), List.of(sampleEntry(analyzed.out(), table, "est.")[0],
                     sampleEntry(analyzed.out(), table, "est.")[1]), analyzed.out());
         }
+        Cli.Result explain = Cli.against(fresh, "plan explain", "--plan", PlanTesting.write(analyzed.out()).toString(),
+                "--format", "json");
+        assertEquals(0, explain.exitCode(), explain::toString);
+        assertEquals(20000, find(JSON.readTree(explain.out()).get("tables"), "measures").get("estimated_rows").asLong(),
+                "plan explain counts a partitioned tree once too");
     }
 
     /** The rows a plan init comment gives a sampled table, with {@code source}, and its every: N. */
