@@ -49,6 +49,28 @@ class PlanCommandsTest {
         assertTrue(check.out().contains("ok, 14 tables: 3 sample, 1 follow, 10 full, 0 skip"), check.out());
     }
 
+    /** plan init -o never overwrites a plan (it may hold the administrator's edits) unless told to. */
+    @Test
+    void initRefusesToOverwriteAPlanFileWithoutForce(TestDatabase db) throws Exception {
+        Path dir = Files.createTempDirectory("plan-init");
+        Path out = dir.resolve("plan.yaml");
+        Files.writeString(out, "# my edits\nversion: 1\n");
+        Cli.Result refused = Cli.against(db, "plan init", "-o", out.toString());
+        assertEquals(2, refused.exitCode(), refused::toString);
+        assertTrue(refused.err().contains(out + " already exists; choose another -o, or add --force to replace it"),
+                refused.err());
+        assertEquals("# my edits\nversion: 1\n", Files.readString(out), "the plan is untouched");
+        Cli.Result forced = Cli.against(db, "plan init", "-o", out.toString(), "--force");
+        assertEquals(0, forced.exitCode(), forced::toString);
+        assertTrue(Files.readString(out).startsWith("# pgsubset plan for database "), Files.readString(out));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(out), files.toList(), "no temporary file left beside it");
+        }
+        Cli.Result noDir = Cli.against(db, "plan init", "-o", dir.resolve("missing/plan.yaml").toString());
+        assertEquals(2, noDir.exitCode(), noDir::toString);
+        assertTrue(noDir.err().contains("does not exist"), noDir.err());
+    }
+
     /**
      * A table never analyzed (a fresh restore, autovacuum not round yet) has reltuples -1: plan init
      * took it for empty and sampled every row ("every: 1"). It asks the planner instead, and says so.
