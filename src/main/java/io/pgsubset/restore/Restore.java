@@ -119,7 +119,7 @@ public final class Restore {
             Runtime.getRuntime().addShutdownHook(dropOnExit);
         }
         try {
-            try (Connection c = open(server)) {
+            try (Connection c = openTarget(server, created)) {
                 refuseSource(c, source, db);
                 if (!request.clean()) {
                     refuseNonEmpty(c, db);
@@ -283,5 +283,17 @@ public final class Restore {
 
     private static Connection open(ConnectionTarget target) {
         return new Connector(target).open();
+    }
+
+    /** The target's first connection: a database that does not exist is named with the flag that makes it. */
+    private static Connection openTarget(ConnectionTarget target, boolean created) {
+        try {
+            return open(target);
+        } catch (UsageException e) {
+            if (!created && e.getCause() instanceof SQLException s && "3D000".equals(s.getSQLState())) {
+                throw new UsageException(e.getMessage() + "; add --create to restore into a new database", e);
+            }
+            throw e;
+        }
     }
 }

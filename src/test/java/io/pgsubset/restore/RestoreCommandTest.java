@@ -275,6 +275,15 @@ class RestoreCommandTest {
     }
 
     @Test
+    void aMissingTargetDatabaseIsAUsageErrorNamingCreate(TestDatabase db) {
+        TestDatabase missing = db.absentSibling("missing");
+        Cli.Result r = restore(missing);
+        assertEquals(2, r.exitCode(), r::toString);
+        assertTrue(r.err().contains("database \"" + missing.name() + "\" does not exist")
+                && r.err().contains("add --create to restore into a new database"), r.err());
+    }
+
+    @Test
     void refusesANonEmptyTargetWithoutClean(TestDatabase db) {
         TestDatabase target = db.sibling("nonempty");
         target.execute("CREATE TABLE keepme (i int)");
