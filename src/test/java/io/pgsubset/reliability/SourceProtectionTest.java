@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,6 +71,18 @@ class SourceProtectionTest {
 
     private static String sleeping(int seconds) {
         return "pg_sleep(" + seconds + ")";
+    }
+
+    /**
+     * Whether the dump in {@code tmp} has its schema: pg_dump has ended (its archive is removed once
+     * pg_restore has written both sections from it).
+     */
+    private static boolean schemaWritten(Path tmp) throws IOException {
+        try (var partial = Files.list(tmp)) {
+            return partial.filter(p -> p.getFileName().toString().startsWith(".out.pgsubset-partial-"))
+                    .anyMatch(p -> Files.exists(p.resolve("schema/pre-data.sql"))
+                            && !Files.exists(p.resolve("schema/.schema.pgdump")));
+        }
     }
 
     /** The dump's queries still running on the server (the sleep of {@link #SLOW_CLOSURE}). */
@@ -332,7 +345,9 @@ class SourceProtectionTest {
             CompletableFuture<Cli.Result> dump = CompletableFuture.supplyAsync(
                     () -> Dumps.dump(replica, tmp.resolve("out"), "--plan", plan.toString()));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (running(replica, sleeping(30)) == 0) {
+            // the closure's query runs, and pg_dump (begun beside it) is done: the conflict is the query's,
+            // not pg_dump's, whose session would otherwise be terminated first on a loaded machine
+            while (running(replica, sleeping(30)) == 0 || !schemaWritten(tmp)) {
                 assertTrue(!dump.isDone() && System.nanoTime() < deadline, () -> dump.join().toString());
                 Thread.sleep(50);
             }
