@@ -90,7 +90,7 @@ public final class Cloner {
                 listener.step("schema read by " + schema.pgDumpPath());
                 List<CopiedTable> copied = new ArrayList<>();
                 RestoreResult done = restore.run(restoreRequest(request, work), manifest, work, into -> {
-                    copied.addAll(snapshot.copyInto(subset, () -> new Connector(into).open(), request.jobs()));
+                    copied.addAll(snapshot.copyInto(subset, () -> Connector.toTarget(into).open(), request.jobs()));
                     return rows(copied);
                 }, start);
                 copied.sort(Comparator.comparing(CopiedTable::table));

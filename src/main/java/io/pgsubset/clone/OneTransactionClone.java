@@ -79,7 +79,7 @@ final class OneTransactionClone {
 
     /** Before a byte is written: never the source itself (exit 2, nothing changed). */
     private void refuse(Manifest.Source from) {
-        try (Connection c = new Connector(target).open()) {
+        try (Connection c = Connector.toTarget(target).open()) {
             Restore.refuseSource(c, from, target.dbname());
         } catch (SQLException e) {
             throw new PgsubsetException("could not check the target " + target + ": " + Messages.firstLine(e), e);
@@ -88,7 +88,7 @@ final class OneTransactionClone {
 
     /** The source database's settings and comment once the data is in, as restore --clean applies them. */
     private void applySettings(io.pgsubset.database.DatabaseProperties like) {
-        try (Connection c = new Connector(target).open()) {
+        try (Connection c = Connector.toTarget(target).open()) {
             TargetDatabase.warnLocaleDifferences(c, like, targetListener);
             TargetDatabase.applySettings(c, like, targetListener);
         } catch (SQLException e) {

@@ -25,8 +25,24 @@ public final class Connector {
     private static final Driver DRIVER = new Driver();
 
     private final ConnectionTarget target;
+    /** Who the server is, for the failures: "" for the source (or the only server of a command). */
+    private final String role;
+
     public Connector(ConnectionTarget target) {
+        this(target, "");
+    }
+
+    private Connector(ConnectionTarget target, String role) {
         this.target = target;
+        this.role = role;
+    }
+
+    /**
+     * A connector to the database a restore or clone writes: its failures begin with "the target:",
+     * so that a clone's say which of its two servers refused.
+     */
+    public static Connector toTarget(ConnectionTarget target) {
+        return new Connector(target, "the target");
     }
 
     public ConnectionTarget target() {
@@ -34,15 +50,31 @@ public final class Connector {
     }
 
     public Connection open() {
-        List<Endpoint> servers = target.endpoints();
-        if (target.oneServer()) {
-            try {
-                return connect(servers.get(0));
-            } catch (SQLException e) {
-                throw describe(servers.get(0), e);
+        try {
+            List<Endpoint> servers = target.endpoints();
+            if (target.oneServer()) {
+                try {
+                    return connect(servers.get(0));
+                } catch (SQLException e) {
+                    throw describe(servers.get(0), e);
+                }
             }
+            return openFirstAcceptable().connection();
+        } catch (PgsubsetException e) {
+            throw labelled(e);
         }
-        return openFirstAcceptable().connection();
+    }
+
+    /** {@code e} with the server's role in front of its message, of the same kind (a usage error stays one). */
+    private PgsubsetException labelled(PgsubsetException e) {
+        if (role.isEmpty()) {
+            return e;
+        }
+        String message = role + ": " + e.getMessage();
+        if (e instanceof UsageException) {
+            return new UsageException(message, e.getCause());
+        }
+        return e.exitCode() == PgsubsetException.RUNTIME ? new PgsubsetException(message, e.getCause()) : e;
     }
 
     /**
@@ -55,7 +87,7 @@ public final class Connector {
         }
         Opened probe = openFirstAcceptable();
         try (Connection ignored = probe.connection()) {
-            return new Connector(target.pinnedTo(probe.server()));
+            return new Connector(target.pinnedTo(probe.server()), role);
         } catch (SQLException e) {
             throw new PgsubsetException("could not close the probe connection to " + probe.server() + ": "
                     + Messages.firstLine(e), e);
@@ -108,7 +140,7 @@ public final class Connector {
             }
         }
         char[] typed = console.readPassword("Password for user %s: ", target.user());
-        return typed == null ? this : new Connector(target.withPassword(new String(typed)));
+        return typed == null ? this : new Connector(target.withPassword(new String(typed)), role);
     }
 
     /** Whether opening a connection failed only for want of a password (then a prompt may help). */

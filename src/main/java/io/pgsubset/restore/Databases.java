@@ -77,7 +77,7 @@ final class Databases {
 
     /** Drops {@code db} on a fresh connection, for cleanup after a failure; reports, never throws. */
     static void dropQuietly(ConnectionTarget maintenance, String db, RestoreListener listener) {
-        try (Connection admin = new Connector(maintenance).open()) {
+        try (Connection admin = Connector.toTarget(maintenance).open()) {
             drop(admin, db);
             listener.step("dropped database " + db);
         } catch (SQLException | RuntimeException e) {

@@ -63,7 +63,7 @@ final class Replace {
     RestoreResult run(Manifest manifest, Function<ConnectionTarget, List<TableRows>> load, long start) {
         boolean targetExists;
         Optional<String> owner;
-        try (Connection admin = new Connector(maintenance).open()) {
+        try (Connection admin = Connector.toTarget(maintenance).open()) {
             targetExists = Databases.exists(admin, target);
             owner = request.owner().isPresent() ? request.owner()
                     : targetExists ? Databases.owner(admin, target) : Optional.empty();
@@ -142,7 +142,7 @@ final class Replace {
 
     private Optional<String> swap(boolean targetExists) {
         synchronized (swapLock) {
-            try (Connection admin = new Connector(maintenance).open()) {
+            try (Connection admin = Connector.toTarget(maintenance).open()) {
                 if (targetExists) {
                     old = freeOldName(admin);
                 }

@@ -177,7 +177,7 @@ public final class Restore {
         bySize.sort(Comparator.comparingLong(TableEntry::bytes).reversed());
         List<TableRows> rows;
         try {
-            rows = new FileLoad(new Connector(target), dir, jobs, splitBytes, listener).load(bySize);
+            rows = new FileLoad(Connector.toTarget(target), dir, jobs, splitBytes, listener).load(bySize);
         } catch (RuntimeException e) {
             throw damagedOr(e, target, dir);
         }
@@ -282,7 +282,7 @@ public final class Restore {
     }
 
     private static Connection open(ConnectionTarget target) {
-        return new Connector(target).open();
+        return Connector.toTarget(target).open();
     }
 
     /** The target's first connection: a database that does not exist is named with the flag that makes it. */

@@ -351,6 +351,22 @@ class CloneCommandTest {
         assertEquals(300, db.queryLong("SELECT count(*) FROM users WHERE email LIKE 'u%'"));
     }
 
+    /** Of its two servers, a clone says which one refused: the target's failures begin with "the target:". */
+    @Test
+    void anUnreachableTargetIsNamedAsTheTarget(TestDatabase db) throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        List<String> args = new ArrayList<>(List.of("clone"));
+        args.addAll(db.connectionArgs());
+        args.addAll(List.of("--target", "host=127.0.0.1 port=" + closedPort + " dbname=x", "--create", "--quiet"));
+        Cli.Result r = Cli.run(saltEnv(), args);
+        assertEquals(1, r.exitCode(), r::toString);
+        assertTrue(r.err().startsWith("pgsubset: error: the target: could not connect to server at 127.0.0.1:"
+                + closedPort), r.err());
+    }
+
     @Test
     void createRefusesAnExistingDatabase(TestDatabase db) {
         TestDatabase target = db.sibling("existing");

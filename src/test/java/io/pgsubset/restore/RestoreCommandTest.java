@@ -279,7 +279,7 @@ class RestoreCommandTest {
         TestDatabase missing = db.absentSibling("missing");
         Cli.Result r = restore(missing);
         assertEquals(2, r.exitCode(), r::toString);
-        assertTrue(r.err().contains("database \"" + missing.name() + "\" does not exist")
+        assertTrue(r.err().contains("the target: database \"" + missing.name() + "\" does not exist")
                 && r.err().contains("add --create to restore into a new database"), r.err());
     }
 
