@@ -187,8 +187,6 @@ final class PlanExplainCommand implements Callable<Integer> {
         return ColumnTransform.describe(t);
     }
 
-
-
     private static String rows(OptionalDouble rows) {
         return rows.isPresent() ? Long.toString(Math.round(rows.getAsDouble())) : "-";
     }

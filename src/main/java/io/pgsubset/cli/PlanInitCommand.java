@@ -5,20 +5,15 @@ import io.pgsubset.catalog.CatalogReader;
 import io.pgsubset.catalog.ExtensionTables;
 import io.pgsubset.catalog.PlannerEstimates;
 import io.pgsubset.catalog.QualifiedName;
-import io.pgsubset.error.Messages;
-import io.pgsubset.error.PgsubsetException;
 import io.pgsubset.error.UsageException;
+import io.pgsubset.files.OutputFile;
 import io.pgsubset.plan.PlanInit;
 import io.pgsubset.sizes.ByteSize;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -65,30 +60,6 @@ final class PlanInitCommand implements Callable<Integer> {
         this.standard = new StandardOptions(ctx);
     }
 
-    /**
-     * Writes a temporary file beside FILE and renames it over FILE: a failure (a full disk) leaves
-     * the old plan whole, and with --force it is replaced only by a complete new one.
-     */
-    private static void write(Path file, String plan) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path temp = null;
-        try {
-            temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
-            Files.writeString(temp, plan, StandardCharsets.UTF_8);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new PgsubsetException("could not write " + file + ": " + Messages.firstLine(e), e);
-        } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException e) {
-                    // a leftover hidden temporary file is all that remains of a failed write
-                }
-            }
-        }
-    }
-
     /** The warning for tables whose row counts are the planner's guesses. */
     static String neverAnalyzed(List<QualifiedName> tables) {
         String names = tables.stream().limit(3).map(QualifiedName::display).collect(Collectors.joining(", "))
@@ -104,15 +75,8 @@ final class PlanInitCommand implements Callable<Integer> {
             throw new UsageException("--target-rows must be at least 1, got " + targetRows);
         }
         long threshold = ByteSize.parse(sampleOver);
-        if (output != null && Files.isDirectory(output)) {
-            throw new UsageException("-o " + output + " is a directory; name the plan file to write");
-        }
-        if (output != null && !Files.isDirectory(output.toAbsolutePath().getParent())) {
-            throw new UsageException("-o " + output + ": directory " + output.toAbsolutePath().getParent()
-                    + " does not exist");
-        }
-        if (output != null && Files.exists(output) && !force) {
-            throw new UsageException(output + " already exists; choose another -o, or add --force to replace it");
+        if (output != null) {
+            OutputFile.check(output, force, "plan");
         }
         PlanInit.Options options = new PlanInit.Options(threshold, targetRows, schemas);
         Catalog catalog;
@@ -141,7 +105,7 @@ final class PlanInitCommand implements Callable<Integer> {
             ctx.out().print(plan);
             ctx.out().flush();
         } else {
-            write(output, plan);
+            OutputFile.writeWhole(output, plan);
             ctx.err().println("pgsubset: wrote " + output + "; check it with: pgsubset plan check --plan " + output);
             ctx.err().flush();
         }

@@ -1,6 +1,6 @@
 package io.pgsubset.dump;
 
-import io.pgsubset.error.UsageException;
+import io.pgsubset.files.OutputFile;
 import io.pgsubset.files.OwnerOnly;
 
 import java.io.BufferedOutputStream;
@@ -63,21 +63,7 @@ public abstract class ScriptOutput implements AutoCloseable {
 
     /** Refuses FILE before anything connects: an existing one unless {@code force}, a missing parent. */
     public static Path check(Path file, boolean force) {
-        Path target = file.toAbsolutePath().normalize();
-        Path parent = target.getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new UsageException("cannot write " + target + ": " + parent + " does not exist; create it first");
-        }
-        if (Files.exists(target)) {
-            if (!force) {
-                throw new UsageException(target + " already exists; choose another -o, or add --force to replace it "
-                        + "once the new script is complete");
-            }
-            if (!Files.isRegularFile(target)) {
-                throw new UsageException(target + " exists and is not a regular file; refusing to replace it");
-            }
-        }
-        return target;
+        return OutputFile.check(file, force, "script");
     }
 
     /** A file written under {@code .NAME.pgsubset-partial-PID} and renamed to {@code file} at the end. */

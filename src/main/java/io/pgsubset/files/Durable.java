@@ -90,7 +90,7 @@ public final class Durable {
         try {
             sync.run();
         } catch (IOException e) {
-            throw new UncheckedIOException(new IOException("could not sync " + path + " to disk: " + e.getMessage(), e));
+            throw new UncheckedIOException(new IOException(path + ": " + e.getMessage(), e));
         }
     }
 
